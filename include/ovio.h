@@ -150,6 +150,36 @@ ovio_handle ovio_thread_create(ovio_thread_fn fn, void *arg);
 int ovio_thread_exit_code(ovio_handle thread, unsigned *code);
 _Noreturn void ovio_thread_exit(unsigned code);
 
+/* ---- completion ports -------------------------------------------------------------------------- */
+
+/* One completion, as ovio_port_get returns it. */
+typedef struct ovio_port_entry {
+    uintptr_t key;      /* the key the fd was bound with, or the one posted */
+    ovio_overlapped *ov;
+    int err;            /* 0 or a positive errno */
+    size_t bytes;
+} ovio_port_entry;
+
+/* A port letting at most `concurrency` threads run its packets at once (0: the CPU count).
+ * 0 on failure (errno). */
+ovio_handle ovio_port_create(unsigned concurrency);
+/* Operations on fd post to port with key from now on, including ones already pending.  An fd binds
+ * to one port until it is closed (-EINVAL).  Routines cannot be used on a bound fd (-EINVAL). */
+int ovio_port_bind(ovio_handle port, int fd, uintptr_t key);
+/* Queue a packet of the caller's own; it comes back from ovio_port_get exactly as given. */
+int ovio_port_post(ovio_handle port, const ovio_port_entry *entry);
+/* Take up to n packets, FIFO; threads waiting are served newest first.  Returns the count (>= 1),
+ * -ETIMEDOUT, -EINTR (alertable: routines ran, nothing taken), -ECANCELED (the port's handle was
+ * closed) or -EBADF. */
+int ovio_port_get(ovio_handle port, ovio_port_entry *entries, unsigned n, int timeout_ms,
+                  bool alertable);
+/* Notification modes, which can be added but never removed:
+ * OVIO_SKIP_PORT_ON_SUCCESS: an operation that completes inside its starting call posts no packet.
+ * OVIO_SKIP_SET_EVENT_ON_HANDLE: completions do not signal the fd itself (ovio_result waits). */
+#define OVIO_SKIP_PORT_ON_SUCCESS 0x1
+#define OVIO_SKIP_SET_EVENT_ON_HANDLE 0x2
+int ovio_fd_skip_notifications(int fd, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

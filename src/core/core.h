@@ -96,9 +96,16 @@ struct ovio__thread {
     bool ended;
     unsigned exit_code;
     unsigned batch_depth;     /* > 0 while running routines/completions: engine submits deferred */
-    uint32_t last_error;      /* the Win32 last error (SPEC G4) */
+    struct ovio__port *port;  /* the port whose packet it last took (SPEC I5) */
+    bool port_running;        /* counted in that port's running threads */
     ovio_thread_fn start_fn;
     void *start_arg;
+};
+
+/* A thread's registration on an object it waits for. */
+struct ovio__wait_block {
+    struct ovio__list node; /* in the object's waiters */
+    struct ovio__thread *thread;
 };
 
 /* The calling thread's state, created on first use (NULL only when out of memory). */
@@ -149,6 +156,14 @@ struct ovio__api {
 };
 OVIO__HIDDEN extern const struct ovio__api ovio__native_api;
 
+/* A completion port packet.  Operations carry one inside their request, so delivering a completion
+ * never needs memory (SPEC G5). */
+struct ovio__packet {
+    struct ovio__list node;
+    ovio_port_entry e;
+    void (*release)(struct ovio__packet *pk);
+};
+
 struct ovio__req {
     struct ovio__list qnode;      /* sock queue while pending; thread APC queue afterwards */
     struct ovio__list tnode;      /* issuing thread's pending list */
@@ -178,6 +193,7 @@ struct ovio__req {
     int *from_len;                /* and its length */
     void *user;                   /* personality data */
     struct ovio__req *ov_next;    /* pending-overlapped registry chain */
+    struct ovio__packet packet;   /* its port packet, when the socket is bound to a port */
 };
 
 struct ovio__port;
@@ -246,6 +262,21 @@ OVIO__HIDDEN void ovio__thread_cancel_reqs(struct ovio__thread *t);
 OVIO__HIDDEN int ovio__ovmap_insert(const void *ov, struct ovio__req *r); /* -EEXIST, -ENOMEM */
 OVIO__HIDDEN struct ovio__req *ovio__ovmap_find(const void *ov);
 OVIO__HIDDEN void ovio__ovmap_remove(const void *ov);
+
+/* Ports. Lock held for all. */
+OVIO__HIDDEN void ovio__port_deliver(struct ovio__sock *s, struct ovio__req *r, bool sync_success);
+OVIO__HIDDEN void ovio__port_thread_idle(struct ovio__thread *t);
+OVIO__HIDDEN void ovio__port_thread_busy(struct ovio__thread *t);
+OVIO__HIDDEN void ovio__port_thread_ended(struct ovio__thread *t);
+OVIO__HIDDEN void ovio__port_close(struct ovio__object *o);
+struct ovio__port_waiter {
+    int (*take)(struct ovio__port *p, struct ovio__thread *t, ovio_port_entry *out, unsigned n);
+    bool (*closed)(struct ovio__port *p);
+};
+OVIO__HIDDEN int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj,
+                                 struct ovio__thread *t, ovio_port_entry *out, unsigned n,
+                                 int timeout_ms, bool alertable,
+                                 const struct ovio__port_waiter *w);
 
 /* Time helpers. */
 OVIO__HIDDEN int64_t ovio__now_ms(void);

@@ -143,6 +143,8 @@ int ovio__handle_close(ovio_handle h)
         free_head = i;
     free_tail = i;
     int type = o->type;
+    if (type == OVIO__OBJ_PORT)
+        ovio__port_close(o);
     ovio__obj_unref(o);
     return type;
 }

@@ -16,7 +16,6 @@
 #include "core/core.h"
 #include "engine/engine.h"
 
-OVIO__HIDDEN void ovio__port_deliver(struct ovio__sock *s, struct ovio__req *r, bool sync_success);
 OVIO__HIDDEN void ovio__sock_final_close(struct ovio__sock *s);
 
 /* Where the issuing call learns that its own operation finished inside the call. */
@@ -50,6 +49,12 @@ static void req_apc_run(struct ovio__apc *apc)
 static void req_apc_drop(struct ovio__apc *apc)
 {
     req_free(OVIO__CONTAINER_OF(apc, struct ovio__req, apc));
+}
+
+/* A port packet carried by its request: the request ends when the packet is taken. */
+static void req_packet_release(struct ovio__packet *pk)
+{
+    req_free(OVIO__CONTAINER_OF(pk, struct ovio__req, packet));
 }
 
 /* The status an operation ends with when it was cancelled: closing a stream socket aborts the
@@ -91,15 +96,20 @@ static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
         req_free(r);
         return;
     }
-    s->signal = true;
-    ovio__obj_wake_waiters(&s->obj);
+    if (!s->skip_event_on_handle)
+        s->signal = true;
+    ovio__obj_wake_waiters(&s->obj); /* ovio__await waiters re-check their record */
     if (r->event) {
         ovio__event_signal(r->event);
         ovio__obj_unref(&r->event->obj);
         r->event = NULL;
     }
-    if (s->port && !r->no_port_packet)
+    /* SPEC I7 (event low bit) and I8 (skip on success) take the packet away, nothing else. */
+    if (s->port && !r->no_port_packet && !(at_issue && err == 0 && s->skip_port_on_success)) {
+        r->packet.release = req_packet_release;
         ovio__port_deliver(s, r, at_issue && err == 0);
+        return;
+    }
     if (r->routine && r->thread && !r->thread->ended) {
         r->apc.run = req_apc_run;
         r->apc.drop = req_apc_drop;
@@ -369,6 +379,10 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     }
     if ((err = precheck(s, r->kind)))
         goto fail;
+    if (r->routine && s->port) {
+        err = -EINVAL; /* SPEC D6: a routine on a port-bound handle */
+        goto fail;
+    }
     if (is->event & ~(ovio_handle)1) {
         struct ovio__object *o = ovio__handle_get(is->event & ~(ovio_handle)1, OVIO__OBJ_EVENT);
         if (!o) {

@@ -67,6 +67,7 @@ static void thread_ended(void *arg)
     ovio__lock();
     t->ended = true;
     ovio__thread_cancel_reqs(t);
+    ovio__port_thread_ended(t);
     struct ovio__list *n, *tmp;
     ovio__list_for_each_safe(n, tmp, &t->apcs)
     {

@@ -20,10 +20,7 @@ static struct ovio__list followers = {&followers, &followers};
 OVIO__HIDDEN void ovio__thread_sleep(struct ovio__thread *t, unsigned seen, int timeout_ms);
 OVIO__HIDDEN bool ovio__sock_signalled(struct ovio__object *o);
 
-struct wait_block {
-    struct ovio__list node;
-    struct ovio__thread *thread;
-};
+#define wait_block ovio__wait_block
 
 void ovio__obj_wake_waiters(struct ovio__object *o)
 {
@@ -106,7 +103,20 @@ void ovio__flush_if_outside_batch(void)
 }
 
 /* Blocks once, as poller or follower; returns with the lock held. */
+static void block_as(struct ovio__thread *t, int timeout_ms);
+
+/* A thread that runs a port's packet stops counting as running while it blocks (SPEC I5). */
 static void block(struct ovio__thread *t, int timeout_ms)
+{
+    bool was_running = t->port_running;
+    if (was_running)
+        ovio__port_thread_idle(t);
+    block_as(t, timeout_ms);
+    if (was_running)
+        ovio__port_thread_busy(t);
+}
+
+static void block_as(struct ovio__thread *t, int timeout_ms)
 {
     if (!ovio__poller && ovio__engine) {
         ovio__poller = t;
@@ -241,6 +251,60 @@ int ovio__await(const void *ov, const uintptr_t *status, bool wait)
     return rc;
 }
 
+int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj, struct ovio__thread *t,
+                    ovio_port_entry *out, unsigned n, int timeout_ms, bool alertable,
+                    const struct ovio__port_waiter *w)
+{
+    int64_t deadline = timeout_ms < 0 ? -1 : ovio__now_ms() + timeout_ms;
+    struct wait_block wb = {.thread = t};
+    bool linked = false, polled = false;
+    int result;
+    ovio__lock();
+    ovio__port_thread_idle(t); /* asking again: the previous packet is done */
+    for (;;) {
+        if (w->closed(p)) {
+            result = -ECANCELED;
+            break;
+        }
+        if ((result = w->take(p, t, out, n)) > 0)
+            break;
+        if (alertable && !ovio__list_empty(&t->apcs)) {
+            result = -EINTR;
+            break;
+        }
+        int remaining = -1;
+        if (deadline >= 0) {
+            int64_t left = deadline - ovio__now_ms();
+            if (left <= 0) {
+                if (!polled && ovio__engine && !ovio__poller) {
+                    polled = true;
+                    block(t, 0);
+                    continue;
+                }
+                result = -ETIMEDOUT;
+                break;
+            }
+            remaining = (int)left;
+        }
+        if (!linked) {
+            linked = true; /* newest first: SPEC I3, waiting threads wake LIFO */
+            ovio__list_push_front(&port_obj->waiters, &wb.node);
+        }
+        t->alertable_wait = alertable;
+        polled = true;
+        block(t, remaining);
+        t->alertable_wait = false;
+    }
+    if (linked)
+        ovio__list_remove(&wb.node);
+    hand_off_poller();
+    if (result == -EINTR)
+        run_apcs(t);
+    ovio__unlock();
+    ovio__flush_if_outside_batch();
+    return result;
+}
+
 /* ---- public ------------------------------------------------------------------------------------ */
 
 int ovio_wait(const ovio_handle *handles, unsigned n, bool all, int timeout_ms, bool alertable)
@@ -251,7 +315,7 @@ int ovio_wait(const ovio_handle *handles, unsigned n, bool all, int timeout_ms, 
     ovio__lock();
     for (unsigned i = 0; i < n; i++) {
         objs[i] = ovio__handle_get(handles[i], 0);
-        if (!objs[i] || objs[i]->type == OVIO__OBJ_PORT) {
+        if (!objs[i] || objs[i]->type == OVIO__OBJ_PORT) { /* ports are waited with their own call */
             if (objs[i])
                 ovio__obj_unref(objs[i]);
             while (i--)
