@@ -148,7 +148,11 @@ typedef unsigned (*ovio_thread_fn)(void *arg);
 ovio_handle ovio_thread_create(ovio_thread_fn fn, void *arg);
 /* The value the thread's function returned; -EAGAIN while it still runs. */
 int ovio_thread_exit_code(ovio_handle thread, unsigned *code);
+#ifdef __cplusplus
+[[noreturn]] void ovio_thread_exit(unsigned code);
+#else
 _Noreturn void ovio_thread_exit(unsigned code);
+#endif
 
 /* ---- completion ports -------------------------------------------------------------------------- */
 

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+/* <unistd.h> cannot be included next to the Winsock headers (its gethostname has glibc's
+ * signature); the watchdog needs only this. */
+extern unsigned int alarm(unsigned int seconds);
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \

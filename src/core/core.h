@@ -10,6 +10,7 @@
 #ifndef OVIO_CORE_H
 #define OVIO_CORE_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -60,6 +61,9 @@ OVIO__HIDDEN ovio_handle ovio__handle_new(struct ovio__object *obj);
 OVIO__HIDDEN struct ovio__object *ovio__handle_get(ovio_handle h, int type);
 /* Removes the table entry and drops its reference; returns the object type or -EBADF. */
 OVIO__HIDDEN int ovio__handle_close(ovio_handle h);
+/* Whether h names an object of this type now, or named one until its last close (a handle
+ * closed once, whose slot has not been closed again since). */
+OVIO__HIDDEN bool ovio__handle_was(ovio_handle h, int type);
 /* Closes every handle that names an object of this type. */
 OVIO__HIDDEN void ovio__handle_close_all(int type);
 OVIO__HIDDEN void ovio__obj_ref(struct ovio__object *o);
@@ -122,6 +126,10 @@ OVIO__HIDDEN int ovio__wait_objects(struct ovio__object **objs, unsigned n, bool
 /* Until the operation using ov is no longer pending (wait) or after one non-blocking look at the
  * engine (!wait).  0, -EINPROGRESS (still pending, !wait) or -EINVAL (pending but unknown). */
 OVIO__HIDDEN int ovio__await(const void *ov, const uintptr_t *status, bool wait);
+/* Requests the engine holds now (lock held). */
+OVIO__HIDDEN extern unsigned ovio__engine_inflight;
+/* Starts the thread that keeps completions moving while no program thread waits. */
+OVIO__HIDDEN void ovio__progress_start(void);
 /* Drive completions without blocking (for polling callers such as HasOverlappedIoCompleted). */
 OVIO__HIDDEN void ovio__make_progress(void);
 /* Submit work that routines started, when not inside a batch.  Called at the end of every entry
@@ -134,6 +142,9 @@ enum ovio__op_kind {
     OVIO__OP_RECV,
     OVIO__OP_SEND,
     OVIO__OP_POLL_IN, /* zero-length receive: wait until readable, consume nothing */
+    OVIO__OP_ACCEPT,  /* AcceptEx: accept into a given socket, then maybe receive first data */
+    OVIO__OP_CONNECT, /* ConnectEx: connect, then maybe send */
+    OVIO__OP_DISCONNECT, /* DisconnectEx: shut down sending */
 };
 
 enum ovio__req_state {
@@ -141,7 +152,8 @@ enum ovio__req_state {
     OVIO__REQ_STARTED, /* handed to the engine */
 };
 
-#define OVIO__PENDING 1 /* engine->start result: the engine will report later */
+/* engine->start result: the engine will report later (never a byte count or an -errno) */
+#define OVIO__PENDING INT_MIN
 
 struct ovio__sock;
 struct ovio__req;
@@ -167,6 +179,8 @@ struct ovio__packet {
 struct ovio__req {
     struct ovio__list qnode;      /* sock queue while pending; thread APC queue afterwards */
     struct ovio__list tnode;      /* issuing thread's pending list */
+    struct ovio__list tnode_engine; /* engine's own list, if it keeps one */
+    int engine_res;               /* a result the engine holds back to report later */
     struct ovio__apc apc;         /* completion routine delivery */
     struct ovio__sock *sock;
     struct ovio__thread *thread;  /* issuer; NULL once it has ended */
@@ -194,6 +208,12 @@ struct ovio__req {
     void *user;                   /* personality data */
     struct ovio__req *ov_next;    /* pending-overlapped registry chain */
     struct ovio__packet packet;   /* its port packet, when the socket is bound to a port */
+    struct ovio__sock *origin;    /* AcceptEx: the listener, which is notified (referenced) */
+    int accept_fd;                /* AcceptEx: the socket that becomes the connection */
+    socklen_t addr_len;           /* ConnectEx: length of the target in addr */
+    bool connecting;              /* ConnectEx under epoll: connect() issued, waiting */
+    char *accept_addrs;           /* AcceptEx: where the addresses go (the API's store writes) */
+    uint32_t accept_local_len, accept_remote_len;
 };
 
 struct ovio__port;
@@ -211,6 +231,7 @@ struct ovio__sock {
     bool win32;              /* named by a Winsock SOCKET handle */
     bool attached;           /* known to the engine (sock_attach done) */
     int sticky_err;          /* reset seen: later operations fail at once (SPEC E5) */
+    bool eof;                /* end of stream seen: later receives complete at once (SPEC E4) */
     unsigned inflight;       /* operations the engine holds; fd is closed when this drops to 0 */
     struct ovio__list recvq; /* FIFO; only the head is started (SPEC E1) */
     struct ovio__list sendq; /* FIFO; only the head is started (SPEC E2) */
@@ -243,6 +264,9 @@ struct ovio__issue {
     ovio_handle event; /* may carry the low-bit flag */
     void *user;
     size_t *done_bytes; /* byte count of an immediate completion, also when it failed */
+    int accept_fd;      /* OVIO__OP_ACCEPT */
+    char *accept_addrs;
+    uint32_t accept_local_len, accept_remote_len;
 };
 OVIO__HIDDEN ssize_t ovio__issue(const struct ovio__issue *is);
 

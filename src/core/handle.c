@@ -14,6 +14,7 @@
 struct slot {
     struct ovio__object *obj; /* NULL when free */
     uint32_t gen;
+    uint8_t closed_type;      /* type of the object the previous generation named */
     uint32_t next_free;       /* slot index; 0 ends the list */
 };
 
@@ -135,6 +136,7 @@ int ovio__handle_close(ovio_handle h)
     struct ovio__object *o = s->obj;
     uint32_t i = (uint32_t)(s - slots);
     s->obj = NULL;
+    s->closed_type = o->type;
     s->gen++;
     s->next_free = 0;
     if (free_tail)
@@ -155,4 +157,17 @@ void ovio__handle_close_all(int type)
         if (slots[i].obj && slots[i].obj->type == type)
             ovio__handle_close(((ovio_handle)(slots[i].gen & GEN_MASK) << GEN_SHIFT) |
                                ((ovio_handle)i << SLOT_SHIFT));
+}
+
+bool ovio__handle_was(ovio_handle h, int type)
+{
+    if (h & ((1u << SLOT_SHIFT) - 1) || h >> (GEN_SHIFT + 7))
+        return false;
+    uint32_t i = (uint32_t)(h >> SLOT_SHIFT) & ((1u << SLOT_BITS) - 1);
+    uint32_t gen = (uint32_t)(h >> GEN_SHIFT) & GEN_MASK;
+    if (i == 0 || i >= nslots)
+        return false;
+    if (slots[i].obj && (slots[i].gen & GEN_MASK) == gen)
+        return slots[i].obj->type == type;
+    return ((gen + 1) & GEN_MASK) == (slots[i].gen & GEN_MASK) && slots[i].closed_type == type;
 }

@@ -7,7 +7,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <unistd.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +30,17 @@ struct sync_out {
 static __thread struct ovio__req *issuing;
 static __thread struct sync_out *issuing_out;
 
+/* Receiving and accepting share one queue, sending, connecting and disconnecting the other. */
 static struct ovio__list *queue_of(struct ovio__sock *s, const struct ovio__req *r)
 {
-    return r->kind == OVIO__OP_SEND ? &s->sendq : &s->recvq;
+    switch (r->kind) {
+    case OVIO__OP_SEND:
+    case OVIO__OP_CONNECT:
+    case OVIO__OP_DISCONNECT:
+        return &s->sendq;
+    default:
+        return &s->recvq;
+    }
 }
 
 static void req_free(struct ovio__req *r)
@@ -57,39 +68,58 @@ static void req_packet_release(struct ovio__packet *pk)
     req_free(OVIO__CONTAINER_OF(pk, struct ovio__req, packet));
 }
 
-/* The status an operation ends with when it was cancelled: closing a stream socket aborts the
- * connection's operations (WSAECONNABORTED); everything else reports cancellation (SPEC E6, E7). */
+/* The status an operation ends with when it was cancelled: closing a stream socket aborts its
+ * pending receives (WSAECONNABORTED); everything else reports cancellation (SPEC E6, E7). */
 static int cancelled_status(const struct ovio__req *r)
 {
-    if (r->silent) /* WSACleanup: WSA_OPERATION_ABORTED for everything (SPEC E10) */
+    if (r->silent || r->kind == OVIO__OP_ACCEPT) /* SPEC E10; E6: accepts report cancellation */
         return ECANCELED;
-    return r->sock->closing && r->sock->stream ? ECONNABORTED : ECANCELED;
+    bool receive = r->kind == OVIO__OP_RECV || r->kind == OVIO__OP_POLL_IN;
+    return r->sock->closing && r->sock->stream && receive ? ECONNABORTED : ECANCELED;
 }
+
+static void notify(struct ovio__req *r, struct ovio__sock *s, int err, bool at_issue);
 
 /* Final delivery, in this order: result into the overlapped record, the socket's and the event's
  * signal, then routine or port packet (SPEC A4, B3, B5).  Lock held; r leaves every list. */
 static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
 {
-    struct ovio__sock *s = r->sock;
+    /* An accept is reported on the listener it was issued on (SPEC I9: the listener's key). */
+    struct ovio__sock *s = r->origin ? r->origin : r->sock;
     ovio__list_remove(&r->qnode);
     ovio__list_remove(&r->tnode);
     ovio__ovmap_remove(r->ov);
 
-    if (s->stream && (err == ECONNRESET || (err == EPIPE && !s->shut_wr))) {
+    if (r->sock->stream && (err == ECONNRESET || (err == EPIPE && !r->sock->shut_wr))) {
         err = ECONNRESET;
-        s->sticky_err = ECONNRESET; /* later operations fail at once (SPEC E5) */
-    } else if (err == EPIPE && s->shut_wr) {
+        r->sock->sticky_err = ECONNRESET; /* later operations fail at once (SPEC E5) */
+    } else if (err == EPIPE && r->sock->shut_wr) {
         err = ESHUTDOWN;
     }
     r->err = err;
     r->bytes = bytes;
     if (r == issuing && issuing_out) {
+        at_issue = true;
         issuing_out->done = true;
         issuing_out->err = err;
         issuing_out->bytes = bytes;
     }
     r->api->store(r, err, bytes);
 
+    if (r->origin) {
+        ovio__obj_ref(&s->obj); /* keeps s alive through the notifications below */
+        ovio__obj_unref(&r->origin->obj);
+        r->origin = NULL;
+    } else {
+        ovio__obj_ref(&s->obj);
+    }
+    notify(r, s, err, at_issue);
+    ovio__obj_unref(&s->obj);
+}
+
+/* The notifications of complete(). Lock held. */
+static void notify(struct ovio__req *r, struct ovio__sock *s, int err, bool at_issue)
+{
     if (r->silent) {
         if (r->event)
             ovio__obj_unref(&r->event->obj);
@@ -137,6 +167,38 @@ static void window_advance(struct ovio__req *r, size_t n)
     r->msg.msg_iovlen = cnt;
 }
 
+/* AcceptEx's connection arrived as newfd: it takes over the accept socket's fd number, so the
+ * program's SOCKET names the connection.  With a receive buffer the request then moves to that
+ * socket as a receive.  Returns 0, an engine result for the receive, or -errno.  Lock held. */
+static int accepted(struct ovio__req *r, int newfd)
+{
+    int err = 0;
+    if (dup3(newfd, r->accept_fd, O_CLOEXEC) < 0)
+        err = -errno;
+    close(newfd);
+    if (err)
+        return err;
+    struct ovio__sock *acc = ovio__sock_get(r->accept_fd, true, &err);
+    if (!acc)
+        return err;
+    acc->connected = true;
+    acc->stream = true;
+    acc->sticky_err = 0;
+    if (r->total == 0)
+        return 0;
+    if (!acc->attached) {
+        if ((err = ovio__engine->sock_attach(acc)))
+            return err;
+        acc->attached = true;
+    }
+    /* Re-home: the listener is still notified (r->origin), the receive runs on the connection. */
+    ovio__list_remove(&r->qnode);
+    r->sock = acc;
+    r->kind = OVIO__OP_RECV;
+    ovio__list_push_back(&acc->recvq, &r->qnode);
+    return ovio__engine->start(r);
+}
+
 /* Feeds one attempt's result into r.  Returns true when r is finished (r->err/r->bytes hold the
  * outcome), false when the engine holds it. */
 static bool advance(struct ovio__req *r, int res)
@@ -145,9 +207,12 @@ static bool advance(struct ovio__req *r, int res)
         if (res == OVIO__PENDING) {
             r->state = OVIO__REQ_STARTED;
             r->sock->inflight++;
+            ovio__engine_inflight++;
             return false;
         }
-        if (res == -ECANCELED && r->cancel_requested) {
+        /* A cancel can lose the race with completion (SPEC E7), but not a close: the socket is
+         * going away, so what it was doing is aborted whatever the kernel managed (E6, E10). */
+        if (r->cancel_requested && (res == -ECANCELED || r->sock->closing)) {
             r->err = cancelled_status(r);
             return true;
         }
@@ -169,10 +234,36 @@ static bool advance(struct ovio__req *r, int res)
         }
         switch (r->kind) {
         case OVIO__OP_RECV:
+            if (res == 0 && r->total > 0 && r->sock->stream)
+                r->sock->eof = true;
             r->bytes = (size_t)res;
             r->err = (r->msg.msg_flags & MSG_TRUNC) ? EMSGSIZE : 0;
             return true;
         case OVIO__OP_POLL_IN:
+            r->bytes = 0;
+            r->err = 0;
+            return true;
+        case OVIO__OP_ACCEPT:
+            res = accepted(r, res);
+            if (res == 0 && r->kind == OVIO__OP_ACCEPT) {
+                r->bytes = 0; /* SPEC I9: no receive asked: done on connect */
+                r->err = 0;
+                return true;
+            }
+            continue;
+        case OVIO__OP_CONNECT:
+            r->sock->connected = true;
+            r->msg.msg_name = NULL; /* what follows is a plain send on the connection */
+            r->msg.msg_namelen = 0;
+            if (r->total == 0) {
+                r->bytes = 0;
+                r->err = 0;
+                return true;
+            }
+            r->kind = OVIO__OP_SEND;
+            res = ovio__engine->start(r);
+            continue;
+        case OVIO__OP_DISCONNECT:
             r->bytes = 0;
             r->err = 0;
             return true;
@@ -215,14 +306,18 @@ void ovio__req_done_locked(struct ovio__req *r, int res)
 {
     struct ovio__sock *s = r->sock;
     s->inflight--;
+    ovio__engine_inflight--;
     r->state = OVIO__REQ_QUEUED;
     struct ovio__list *q = queue_of(s, r);
-    if (advance(r, res)) {
+    ovio__obj_ref(&s->obj);
+    bool done = advance(r, res);
+    if (done)
         complete(r, r->err, r->bytes, false);
+    if (done || r->sock != s) /* finished, or moved on to another socket (AcceptEx) */
         start_queue(s, q);
-    }
     if (s->closing && s->inflight == 0)
         ovio__sock_final_close(s);
+    ovio__obj_unref(&s->obj);
 }
 
 void ovio__req_done(struct ovio__req *r, int res)
@@ -275,18 +370,58 @@ static int run_blocking(struct ovio__req *r, int fd)
 }
 
 /* Checks that say no before anything is queued (SPEC A3, E5, E8).  Lock held. */
+static bool listening(struct ovio__sock *s)
+{
+    int on = 0;
+    socklen_t len = sizeof on;
+    return getsockopt(s->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
 static int precheck(struct ovio__sock *s, enum ovio__op_kind kind)
 {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    switch (kind) {
+    case OVIO__OP_ACCEPT:
+        return listening(s) ? 0 : -EINVAL;
+    case OVIO__OP_CONNECT: /* SPEC I10: bound, not listening, not connected */
+        if (listening(s))
+            return -EINVAL;
+        if (getpeername(s->fd, (struct sockaddr *)&ss, &len) == 0)
+            return -EISCONN;
+        len = sizeof ss;
+        if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
+            return -errno;
+        if ((ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_port == 0) ||
+            (ss.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&ss)->sin6_port == 0))
+            return -EINVAL;
+        return 0;
+    case OVIO__OP_DISCONNECT:
+        if (s->stream && !s->connected && getpeername(s->fd, (struct sockaddr *)&ss, &len) < 0)
+            return -ENOTCONN;
+        s->connected = true;
+        return 0;
+    default:
+        break;
+    }
     bool send = kind == OVIO__OP_SEND;
     if (send ? s->shut_wr : s->shut_rd)
         return -ESHUTDOWN;
     if (s->sticky_err)
         return -s->sticky_err;
     if (s->stream && !s->connected) {
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof ss;
-        if (getpeername(s->fd, (struct sockaddr *)&ss, &len) < 0)
-            return errno == ENOTCONN ? -ENOTCONN : -errno;
+        if (getpeername(s->fd, (struct sockaddr *)&ss, &len) < 0) {
+            if (errno != ENOTCONN)
+                return -errno;
+            /* Not connected any more because the peer reset it (SPEC E5), or never was. */
+            int soerr = 0;
+            socklen_t elen = sizeof soerr;
+            if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == 0 && soerr == ECONNRESET) {
+                s->sticky_err = ECONNRESET;
+                return -ECONNRESET;
+            }
+            return -ENOTCONN;
+        }
         s->connected = true;
     }
     return 0;
@@ -299,6 +434,7 @@ static struct ovio__req *req_new(const struct ovio__issue *is, size_t *total)
         return NULL;
     ovio__list_init(&r->qnode);
     ovio__list_init(&r->tnode);
+    ovio__list_init(&r->tnode_engine);
     if (is->iovcnt <= 2) {
         r->iov = r->iov_inline;
     } else if (!(r->iov = malloc((size_t)is->iovcnt * sizeof *r->iov))) {
@@ -326,9 +462,11 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     }
     if (!is->ov)
         return -EFAULT;
-    if (is->iovcnt <= 0 || is->iovcnt > IOV_MAX)
+    bool data_optional = is->kind == OVIO__OP_ACCEPT || is->kind == OVIO__OP_CONNECT ||
+                         is->kind == OVIO__OP_DISCONNECT;
+    if (is->iovcnt < 0 || is->iovcnt > IOV_MAX || (is->iovcnt == 0 && !data_optional))
         return -EINVAL; /* SPEC A9 */
-    if (!is->iov)
+    if (!is->iov && is->iovcnt)
         return -EFAULT;
     struct ovio__thread *t = ovio__self();
     if (!t)
@@ -339,6 +477,10 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     if (!r)
         return -ENOBUFS;
     r->kind = (uint8_t)(is->kind == OVIO__OP_RECV && total == 0 ? OVIO__OP_POLL_IN : is->kind);
+    r->accept_fd = is->accept_fd;
+    r->accept_addrs = is->accept_addrs;
+    r->accept_local_len = is->accept_local_len;
+    r->accept_remote_len = is->accept_remote_len;
     r->total = total;
     r->ov = is->ov;
     r->api = is->api;
@@ -355,8 +497,11 @@ ssize_t ovio__issue(const struct ovio__issue *is)
             return -EINVAL;
         }
         memcpy(&r->addr, is->to, (size_t)is->to_len);
-        r->msg.msg_name = &r->addr;
-        r->msg.msg_namelen = (socklen_t)is->to_len;
+        r->addr_len = (socklen_t)is->to_len;
+        if (r->kind != OVIO__OP_CONNECT) {
+            r->msg.msg_name = &r->addr;
+            r->msg.msg_namelen = (socklen_t)is->to_len;
+        }
     } else if (is->from) {
         r->msg.msg_name = &r->addr;
         r->msg.msg_namelen = sizeof r->addr;
@@ -368,6 +513,10 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     if (!s)
         goto fail;
     r->sock = s;
+    if (r->kind == OVIO__OP_ACCEPT) {
+        r->origin = s;
+        ovio__obj_ref(&s->obj);
+    }
     if (!s->attached) {
         if ((err = ovio__engine->sock_attach(s)))
             goto fail;
@@ -424,13 +573,17 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     } else if (q->next == &r->qnode) {
         /* Head of its queue: attempt now.  A first attempt that fails outright is an immediate
          * failure: nothing is notified (SPEC A3). */
-        int res = ovio__engine->start(r);
-        if (res < 0 && res != -EAGAIN && res != -EINTR) {
+        /* After the end of the stream a receive completes at once with 0 bytes (SPEC E4);
+         * io_uring would otherwise report even that one later. */
+        int res = s->eof && r->kind == OVIO__OP_RECV ? 0 : ovio__engine->start(r);
+        if (res < 0 && res != OVIO__PENDING && res != -EAGAIN && res != -EINTR) {
             ovio__list_remove(&r->qnode);
             ovio__list_remove(&r->tnode);
             ovio__ovmap_remove(r->ov);
             if (r->event)
                 ovio__obj_unref(&r->event->obj);
+            if (r->origin)
+                ovio__obj_unref(&r->origin->obj);
             if (res == -ECONNRESET || (res == -EPIPE && s->stream && !s->shut_wr)) {
                 s->sticky_err = ECONNRESET;
                 res = -ECONNRESET;
@@ -446,18 +599,35 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     }
     issuing = NULL;
     issuing_out = NULL;
+    bool look_again = !out.done && !s->sync_io && t->batch_depth == 0 &&
+                      ovio__engine->finishes_in_flush;
+    ovio__unlock();
+    ovio__flush_if_outside_batch();
+    if (look_again) {
+        /* The kernel tries a submitted receive at once: if it found data (or the end of the
+         * stream, SPEC E4) the result is already there, and the call can say so. */
+        issuing = r; /* compared only; r may be gone, but not reused by this thread meanwhile */
+        issuing_out = &out;
+        ovio__make_progress();
+        issuing = NULL;
+        issuing_out = NULL;
+        /* A failure found this way was already notified as a pending operation's (not an
+         * immediate failure, SPEC A3): the call keeps saying pending. */
+        if (out.done && out.err && out.err != EMSGSIZE)
+            out.done = false;
+    }
     if (out.done) {
         ret = out.err ? -(ssize_t)out.err : (ssize_t)out.bytes;
         if (is->done_bytes)
             *is->done_bytes = out.bytes;
     }
-    ovio__unlock();
-    ovio__flush_if_outside_batch();
     /* An operation that completed inside this call with an error still notified; report it as
      * the call's error too, as Windows does for a synchronous failure after issue. */
     return ret;
 
 fail:
+    if (r->origin)
+        ovio__obj_unref(&r->origin->obj);
     ovio__unlock();
     req_free(r);
     return err;

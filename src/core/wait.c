@@ -17,6 +17,13 @@
 OVIO__HIDDEN struct ovio__thread *ovio__poller;
 static struct ovio__list followers = {&followers, &followers};
 
+/* For the progress thread (below): requests the engine holds, program threads inside an ovio
+ * wait (they poll, or will once their routines are done), and since when nobody polls. */
+OVIO__HIDDEN unsigned ovio__engine_inflight;
+static unsigned program_waiters;
+static int64_t role_free_since;
+static struct ovio__thread *progress;
+
 OVIO__HIDDEN void ovio__thread_sleep(struct ovio__thread *t, unsigned seen, int timeout_ms);
 OVIO__HIDDEN bool ovio__sock_signalled(struct ovio__object *o);
 
@@ -118,6 +125,8 @@ static void block(struct ovio__thread *t, int timeout_ms)
 
 static void block_as(struct ovio__thread *t, int timeout_ms)
 {
+    if (ovio__poller && ovio__poller == progress && t != progress)
+        ovio__engine->wake(); /* a program thread is here to poll: the progress thread yields */
     if (!ovio__poller && ovio__engine) {
         ovio__poller = t;
         t->batch_depth++;
@@ -126,6 +135,7 @@ static void block_as(struct ovio__thread *t, int timeout_ms)
         ovio__lock();
         t->batch_depth--;
         ovio__poller = NULL;
+        role_free_since = ovio__now_ms();
         return;
     }
     unsigned seen = atomic_load(&t->futex);
@@ -154,6 +164,7 @@ int ovio__wait_objects(struct ovio__object **objs, unsigned n, bool all, int tim
     int result;
 
     ovio__lock();
+    program_waiters++;
     for (;;) {
         if (alertable && !ovio__list_empty(&t->apcs)) {
             result = OVIO_WAIT_IO_COMPLETION;
@@ -196,6 +207,7 @@ int ovio__wait_objects(struct ovio__object **objs, unsigned n, bool all, int tim
     hand_off_poller();
     if (result == OVIO_WAIT_IO_COMPLETION)
         run_apcs(t);
+    program_waiters--;
     ovio__unlock();
     ovio__flush_if_outside_batch();
     return result;
@@ -229,6 +241,7 @@ int ovio__await(const void *ov, const uintptr_t *status, bool wait)
         return -ENOMEM;
     int rc = 0;
     ovio__lock();
+    program_waiters++;
     /* Every completion on a socket wakes the socket's waiters, after the result is stored, so
      * waiting there and re-reading the status cannot miss it (SPEC B5, C5: not alertable). */
     while (__atomic_load_n(status, __ATOMIC_ACQUIRE) == OVIO_STATUS_PENDING) {
@@ -246,6 +259,7 @@ int ovio__await(const void *ov, const uintptr_t *status, bool wait)
         ovio__obj_unref(o);
     }
     hand_off_poller();
+    program_waiters--;
     ovio__unlock();
     ovio__flush_if_outside_batch();
     return rc;
@@ -260,6 +274,7 @@ int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj, struct 
     bool linked = false, polled = false;
     int result;
     ovio__lock();
+    program_waiters++;
     ovio__port_thread_idle(t); /* asking again: the previous packet is done */
     for (;;) {
         if (w->closed(p)) {
@@ -300,6 +315,7 @@ int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj, struct 
     hand_off_poller();
     if (result == -EINTR)
         run_apcs(t);
+    program_waiters--;
     ovio__unlock();
     ovio__flush_if_outside_batch();
     return result;
@@ -343,4 +359,53 @@ int ovio_sleep(int timeout_ms, bool alertable)
 void ovio__wake_followers_for_engine(void)
 {
     hand_off_poller();
+}
+
+/*
+ * The progress thread.  Windows completes I/O whether or not the program waits; here a completion
+ * needs a thread in the engine, and a program may block somewhere ovio cannot see (a plain recv()
+ * on the peer of its own pending send).  So when requests are in flight, no program thread is
+ * inside an ovio wait and the poller role has been free for STALL_MS, this thread takes the role,
+ * and gives it back as soon as a program thread comes to wait.  A program that waits — every
+ * completion-routine server — never sees it act.
+ */
+#define STALL_MS 2
+#define IDLE_MS 50
+
+static void *progress_main(void *arg)
+{
+    (void)arg;
+    struct ovio__thread *t = ovio__self();
+    if (!t)
+        return NULL;
+    ovio__lock();
+    progress = t;
+    for (;;) {
+        bool stalled = ovio__engine && ovio__engine_inflight && !ovio__poller &&
+                       program_waiters == 0 && ovio__now_ms() - role_free_since >= STALL_MS;
+        if (stalled) {
+            while (ovio__engine_inflight && program_waiters == 0 && !ovio__poller) {
+                block_as(t, IDLE_MS);
+            }
+            hand_off_poller();
+            continue;
+        }
+        unsigned seen = atomic_load(&t->futex);
+        ovio__unlock();
+        ovio__thread_sleep(t, seen, ovio__engine_inflight ? STALL_MS : IDLE_MS);
+        ovio__lock();
+    }
+    return NULL;
+}
+
+void ovio__progress_start(void)
+{
+    pthread_t th;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    /* Without it ovio still works as long as the program waits; say nothing and go on. */
+    pthread_create(&th, &attr, progress_main, NULL);
+    pthread_attr_destroy(&attr);
 }

@@ -31,6 +31,9 @@ struct ovio__engine {
     void (*wake)(void);
     /* Hand deferred work to the kernel (starts made inside a batch). */
     void (*flush)(void);
+    /* start() only queues work that the kernel may finish during flush(): a look at the results
+     * right after the flush tells whether an operation completed inside its starting call. */
+    bool finishes_in_flush;
 };
 
 OVIO__HIDDEN extern const struct ovio__engine ovio__engine_uring;

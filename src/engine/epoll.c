@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,6 +18,8 @@
 #include "engine/engine.h"
 
 #define WAKE_KEY UINT64_MAX
+
+static void epoll_wake(void);
 #define BATCH 256
 
 static int epfd = -1;
@@ -63,12 +66,72 @@ static void epoll_sock_detach(struct ovio__sock *s)
     epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
 }
 
+/* Results that must still be reported later: DisconnectEx pends even though shutdown() is
+ * immediate (SPEC I11).  Reported by the next wait(). */
+static struct ovio__list deferred = {&deferred, &deferred};
+
+/* accept4/connect have no per-call non-blocking flag: the fd is made non-blocking for the call
+ * only, so the program's own blocking calls on it keep blocking. */
+static int nonblocking_call(int fd, int (*fn)(struct ovio__req *r), struct ovio__req *r)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && !(fl & O_NONBLOCK))
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    int rc = fn(r);
+    int err = errno;
+    if (fl >= 0 && !(fl & O_NONBLOCK))
+        fcntl(fd, F_SETFL, fl);
+    errno = err;
+    return rc;
+}
+
+static int do_accept(struct ovio__req *r)
+{
+    return accept4(r->sock->fd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+static int do_connect(struct ovio__req *r)
+{
+    return connect(r->sock->fd, (struct sockaddr *)&r->addr, r->addr_len);
+}
+
+/* A connect in progress: done when the socket has a peer, failed when it has an error. */
+static int connect_progress(int fd)
+{
+    int soerr = 0;
+    socklen_t len = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr)
+        return -soerr;
+    struct sockaddr_storage ss;
+    len = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+        return 0;
+    return errno == ENOTCONN ? OVIO__PENDING : -errno;
+}
+
 /* One non-blocking attempt; OVIO__PENDING when the socket is not ready. */
 static int epoll_start(struct ovio__req *r)
 {
     int fd = r->sock->fd;
     ssize_t n;
     switch (r->kind) {
+    case OVIO__OP_ACCEPT:
+        n = nonblocking_call(fd, do_accept, r);
+        break;
+    case OVIO__OP_CONNECT:
+        if (r->connecting)
+            return connect_progress(fd);
+        n = nonblocking_call(fd, do_connect, r);
+        if (n < 0 && errno == EINPROGRESS) {
+            r->connecting = true;
+            return OVIO__PENDING;
+        }
+        break;
+    case OVIO__OP_DISCONNECT:
+        r->engine_res = shutdown(fd, SHUT_WR) < 0 ? -errno : 0;
+        ovio__list_push_back(&deferred, &r->tnode_engine);
+        epoll_wake();
+        return OVIO__PENDING;
     case OVIO__OP_RECV:
         n = recvmsg(fd, &r->msg, r->msg_flags | MSG_DONTWAIT);
         break;
@@ -95,6 +158,8 @@ static int epoll_start(struct ovio__req *r)
 /* Nothing is in the kernel, so a cancel ends the operation right here. */
 static void epoll_cancel(struct ovio__req *r)
 {
+    if (ovio__list_linked(&r->tnode_engine))
+        ovio__list_remove(&r->tnode_engine); /* a deferred result not reported yet */
     ovio__req_done_locked(r, -ECANCELED);
 }
 
@@ -116,9 +181,17 @@ static void epoll_wait_engine(int timeout_ms)
 {
     struct epoll_event evs[BATCH];
     int n = epoll_wait(epfd, evs, BATCH, timeout_ms);
-    if (n <= 0)
-        return;
     ovio__lock();
+    struct ovio__list *d;
+    while ((d = ovio__list_first(&deferred))) {
+        ovio__list_remove(d);
+        struct ovio__req *r = OVIO__CONTAINER_OF(d, struct ovio__req, tnode_engine);
+        ovio__req_done_locked(r, r->engine_res);
+    }
+    if (n <= 0) {
+        ovio__unlock();
+        return;
+    }
     for (int i = 0; i < n; i++) {
         if (evs[i].data.u64 == WAKE_KEY) {
             uint64_t v;

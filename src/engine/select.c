@@ -63,6 +63,8 @@ int ovio__engine_start(void)
             snprintf(reason, sizeof reason, "io_uring unavailable: %s", uring_why);
     }
     start_error = err;
+    if (!err)
+        ovio__progress_start();
     const char *dbg = getenv("OVIO_DEBUG");
     if (dbg && *dbg && strcmp(dbg, "0") != 0)
         fprintf(stderr, "ovio: engine %s (%s)\n", ovio__engine ? ovio__engine->name : "none",

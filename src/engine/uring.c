@@ -81,7 +81,8 @@ static int uring_init(char *why, size_t len)
     struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
     static const int ops[] = {IORING_OP_RECV,     IORING_OP_SEND,         IORING_OP_RECVMSG,
                               IORING_OP_SENDMSG,  IORING_OP_POLL_ADD,     IORING_OP_ASYNC_CANCEL,
-                              IORING_OP_NOP};
+                              IORING_OP_NOP,      IORING_OP_ACCEPT,       IORING_OP_CONNECT,
+                              IORING_OP_SHUTDOWN};
     for (size_t i = 0; probe && i < sizeof ops / sizeof *ops; i++) {
         if (!io_uring_opcode_supported(probe, ops[i])) {
             snprintf(why, len, "io_uring opcode %d not supported", ops[i]);
@@ -150,6 +151,15 @@ static int uring_start(struct ovio__req *r)
     }
     case OVIO__OP_POLL_IN:
         io_uring_prep_poll_add(sqe, fd, POLLIN);
+        break;
+    case OVIO__OP_ACCEPT:
+        io_uring_prep_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
+        break;
+    case OVIO__OP_CONNECT:
+        io_uring_prep_connect(sqe, fd, (struct sockaddr *)&r->addr, r->addr_len);
+        break;
+    case OVIO__OP_DISCONNECT:
+        io_uring_prep_shutdown(sqe, fd, SHUT_WR);
         break;
     }
     io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)r);
@@ -236,4 +246,5 @@ const struct ovio__engine ovio__engine_uring = {
     .wait = uring_wait,
     .wake = uring_wake,
     .flush = uring_flush,
+    .finishes_in_flush = true,
 };

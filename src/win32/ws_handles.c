@@ -68,6 +68,16 @@ int ws__socket_fd(uintptr_t s)
     return fd;
 }
 
+int ws__socket_was(uintptr_t s)
+{
+    ovio__lock();
+    bool was = ovio__handle_was(s, OVIO__OBJ_SOCK);
+    ovio__unlock();
+    if (!was)
+        ws__set_error(WSAENOTSOCK);
+    return was;
+}
+
 int ws__socket_close(uintptr_t s)
 {
     ovio__lock();
@@ -118,4 +128,19 @@ void ws__cleanup(void)
     ovio__lock();
     ovio__handle_close_all(OVIO__OBJ_SOCK);
     ovio__unlock();
+}
+
+int ws__socket_sticky(int fd, int err)
+{
+    ovio__lock();
+    int e = 0;
+    struct ovio__sock *sock = ovio__sock_get(fd, false, &e);
+    int sticky = 0;
+    if (sock && sock->stream) {
+        if (err == ECONNRESET || (err == EPIPE && !sock->shut_wr))
+            sock->sticky_err = ECONNRESET;
+        sticky = sock->sticky_err;
+    }
+    ovio__unlock();
+    return sticky;
 }

@@ -34,12 +34,24 @@ uintptr_t ws__socket_new(int fd, int overlapped); /* ~0 (fd closed, error set) o
 int ws__socket_fd(uintptr_t s);                    /* -1 with WSANOTINITIALISED/WSAENOTSOCK set */
 void ws__socket_shutdown(int fd, int how);         /* after a successful shutdown(): SD_* value */
 int ws__socket_close(uintptr_t s);                 /* closesocket: 0, or -1 with the error set */
+/* A reset stays (SPEC E5): records err when it is one, returns the socket's sticky error or 0. */
+int ws__socket_sticky(int fd, int err);
+/* 1 if s is a SOCKET or was one until closesocket (WSAGetOverlappedResult works after close,
+ * SPEC C4); else 0 with WSAENOTSOCK set (C6). */
+int ws__socket_was(uintptr_t s);
 
 /* What a HANDLE names (CloseHandle and the waits dispatch on it); 0 for none. */
 enum { WS__HANDLE_SOCKET = 1, WS__HANDLE_PORT, WS__HANDLE_OTHER };
 int ws__handle_type(uintptr_t h);
 /* WSACleanup's last call: abort everything silently, close every SOCKET (SPEC E10). */
 void ws__cleanup(void);
+
+/* Checked access to the caller's memory (SPEC G3): 0, or -EFAULT instead of a crash.
+ * ws__probe_install (WSAStartup) arms it. */
+void ws__probe_install(void);
+int ws__mem_read(void *dst, const void *src, size_t n);
+int ws__mem_write(void *dst, const void *src, size_t n);
+int ws__mem_check_rw(void *p, size_t n); /* p..p+n-1 readable and writable */
 
 /* Socket addresses: Windows layout (AF_INET6 = 23) <-> Linux (a struct sockaddr_storage).
  * from_win: -EFAULT when the Windows address is too short for its family. */

@@ -36,7 +36,9 @@ static int fail(DWORD code)
     return SOCKET_ERROR;
 }
 
-/* Shared by the four calls.  to/from are Windows addresses or NULL. */
+/* Shared by the four calls.  to/from are Windows addresses or NULL.  Every pointer the call was
+ * given is checked before anything is queued, so a bad one fails with WSAEFAULT at once and the
+ * core never touches unchecked memory (SPEC G3); data buffers are the kernel's to check. */
 static int transfer(SOCKET s, LPWSABUF bufs, DWORD nbufs, LPDWORD count, DWORD flags,
                     LPDWORD flags_out, const struct sockaddr *to, int to_len,
                     struct sockaddr *from, LPINT from_len, LPWSAOVERLAPPED ov,
@@ -58,18 +60,42 @@ static int transfer(SOCKET s, LPWSABUF bufs, DWORD nbufs, LPDWORD count, DWORD f
     int lflags = linux_msg_flags(flags);
     if (lflags < 0)
         return fail(WSAEOPNOTSUPP);
-
-    struct iovec stack_iov[IOV_ON_STACK], *iov = stack_iov;
-    if (nbufs > IOV_ON_STACK && !(iov = malloc(nbufs * sizeof *iov)))
-        return fail(WSAENOBUFS);
-    for (DWORD i = 0; i < nbufs; i++) {
-        iov[i].iov_base = bufs[i].buf;
-        iov[i].iov_len = bufs[i].len;
-        if (!bufs[i].buf && bufs[i].len) {
-            if (iov != stack_iov)
-                free(iov);
+    if ((ov && ws__mem_check_rw(ov, sizeof *ov)) || (count && ws__mem_check_rw(count, sizeof *count)) ||
+        (flags_out && ws__mem_check_rw(flags_out, sizeof *flags_out)))
+        return fail(WSAEFAULT);
+    SOCKADDR_STORAGE to_copy;
+    if (to) {
+        if (to_len < 0 || ws__mem_read(&to_copy, to, (size_t)to_len < sizeof to_copy ? (size_t)to_len : sizeof to_copy))
             return fail(WSAEFAULT);
-        }
+        to = (const struct sockaddr *)&to_copy;
+    }
+    if (from) {
+        int room;
+        if (ws__mem_read(&room, from_len, sizeof room) || ws__mem_check_rw(from_len, sizeof room) ||
+            room < 0 || (room > 0 && ws__mem_check_rw(from, (size_t)room)))
+            return fail(WSAEFAULT);
+    }
+
+    WSABUF stack_bufs[IOV_ON_STACK], *wb = stack_bufs;
+    struct iovec stack_iov[IOV_ON_STACK], *iov = stack_iov;
+    if (nbufs > IOV_ON_STACK &&
+        (!(wb = malloc(nbufs * sizeof *wb)) || !(iov = malloc(nbufs * sizeof *iov)))) {
+        if (wb != stack_bufs)
+            free(wb);
+        return fail(WSAENOBUFS);
+    }
+    int fault = ws__mem_read(wb, bufs, nbufs * sizeof *wb);
+    for (DWORD i = 0; i < nbufs && !fault; i++) {
+        iov[i].iov_base = wb[i].buf;
+        iov[i].iov_len = wb[i].len;
+        fault = !wb[i].buf && wb[i].len;
+    }
+    if (wb != stack_bufs)
+        free(wb);
+    if (fault) {
+        if (iov != stack_iov)
+            free(iov);
+        return fail(WSAEFAULT);
     }
     size_t done = 0;
     struct ws__io io = {
@@ -129,11 +155,12 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
+    DWORD flags;
     if (ws__socket_fd(s) < 0)
         return SOCKET_ERROR;
-    if (!lpFlags)
+    if (!lpFlags || ws__mem_read(&flags, lpFlags, sizeof flags))
         return fail(WSAEFAULT);
-    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, *lpFlags, lpFlags, NULL, 0,
+    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, flags, lpFlags, NULL, 0,
                     NULL, NULL, lpOverlapped, lpCompletionRoutine, 0);
 }
 
@@ -142,11 +169,12 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        LPINT lpFromlen, LPWSAOVERLAPPED lpOverlapped,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
+    DWORD flags;
     if (ws__socket_fd(s) < 0)
         return SOCKET_ERROR;
-    if (!lpFlags)
+    if (!lpFlags || ws__mem_read(&flags, lpFlags, sizeof flags))
         return fail(WSAEFAULT);
-    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, *lpFlags, lpFlags, NULL, 0,
+    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, flags, lpFlags, NULL, 0,
                     lpFrom, lpFromlen, lpOverlapped, lpCompletionRoutine, 0);
 }
 
@@ -155,15 +183,16 @@ BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWO
 {
     if (!ws__started())
         return FALSE;
-    if (!lpOverlapped || !lpcbTransfer) {
+    if (!lpOverlapped || !lpcbTransfer || ws__mem_check_rw(lpOverlapped, sizeof *lpOverlapped) ||
+        ws__mem_check_rw(lpcbTransfer, sizeof *lpcbTransfer) ||
+        (lpdwFlags && ws__mem_check_rw(lpdwFlags, sizeof *lpdwFlags))) {
         ws__set_error(WSAEFAULT);
         return FALSE;
     }
+    /* A closed socket still qualifies: the record alone says everything (SPEC C4, C6). */
+    if (!ws__socket_was(s))
+        return FALSE;
     if (__atomic_load_n(&lpOverlapped->Internal, __ATOMIC_ACQUIRE) == STATUS_PENDING) {
-        /* Only a pending operation needs the socket; a finished one is read from the record
-         * alone, even after closesocket (SPEC C4). */
-        if (ws__socket_fd(s) < 0)
-            return FALSE; /* SPEC C6 */
         int r = ovio_await((ovio_overlapped *)lpOverlapped, fWait != FALSE);
         if (r == -EINPROGRESS) {
             ws__set_error(WSA_IO_INCOMPLETE); /* SPEC C1 */

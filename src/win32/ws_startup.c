@@ -61,6 +61,7 @@ int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
     lpWSAData->iMaxUdpDg = 0;
     strcpy(lpWSAData->szDescription, "WinSock 2.0");
     strcpy(lpWSAData->szSystemStatus, "Running");
+    ws__probe_install();
     int err = ovio_init();
     if (err) {
         /* OVIO_ENGINE forced an engine that cannot run here: say why, once, on stderr. */

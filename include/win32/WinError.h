@@ -1,0 +1,2 @@
+/* <WinError.h>: a spelling of a Windows header (names are case-insensitive there). */
+#include "ovio_win32/winerror.h"
