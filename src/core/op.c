@@ -184,13 +184,16 @@ static int accepted(struct ovio__req *r, int newfd)
     acc->connected = true;
     acc->stream = true;
     acc->sticky_err = 0;
+    /* The fd now names another file: an engine registration of the old one is stale. */
+    if (acc->attached) {
+        ovio__engine->sock_detach(acc);
+        acc->attached = false;
+    }
     if (r->total == 0)
         return 0;
-    if (!acc->attached) {
-        if ((err = ovio__engine->sock_attach(acc)))
-            return err;
-        acc->attached = true;
-    }
+    if ((err = ovio__engine->sock_attach(acc)))
+        return err;
+    acc->attached = true;
     /* Re-home: the listener is still notified (r->origin), the receive runs on the connection. */
     ovio__list_remove(&r->qnode);
     r->sock = acc;
@@ -599,8 +602,11 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     }
     issuing = NULL;
     issuing_out = NULL;
+    /* Only receives: ConnectEx and DisconnectEx pend even when the kernel is quick (SPEC I10,
+     * I11). */
     bool look_again = !out.done && !s->sync_io && t->batch_depth == 0 &&
-                      ovio__engine->finishes_in_flush;
+                      ovio__engine->finishes_in_flush &&
+                      (r->kind == OVIO__OP_RECV || r->kind == OVIO__OP_POLL_IN);
     ovio__unlock();
     ovio__flush_if_outside_batch();
     if (look_again) {

@@ -302,11 +302,11 @@ int WSAAPI sendto(SOCKET s, const char *buf, int len, int flags, const struct so
         to = NULL;
     }
     /* After a reset every call fails with WSAECONNRESET, as on Windows (SPEC E5). */
-    int sticky = ws__socket_sticky(fd, 0);
+    int sticky = ws__socket_sticky(fd, 0, 1);
     if (sticky)
         return fail(-sticky);
     ssize_t n = sys__send(fd, buf, (size_t)len, sflags, to ? &a : NULL);
-    if (n < 0 && (sticky = ws__socket_sticky(fd, (int)-n)))
+    if (n < 0 && (sticky = ws__socket_sticky(fd, (int)-n, 1)))
         return fail(-sticky);
     return n < 0 ? fail((int)n) : (int)n;
 }
@@ -333,12 +333,12 @@ int WSAAPI recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *fr
     rc = check_addr_room(fd, from, fromlen);
     if (rc < 0)
         return fail(rc);
-    int sticky = ws__socket_sticky(fd, 0);
+    int sticky = ws__socket_sticky(fd, 0, 0);
     if (sticky)
         return fail(-sticky);
     ssize_t n = sys__recv(fd, buf, (size_t)len, rflags, from ? &a : NULL);
     if (n < 0)
-        ws__socket_sticky(fd, (int)-n);
+        ws__socket_sticky(fd, (int)-n, 0);
     /* A truncated datagram (-EMSGSIZE) still tells where it came from. */
     if (from && (n >= 0 || n == -EMSGSIZE))
         (void)ws__addr_out(&a, from, fromlen);

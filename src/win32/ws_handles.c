@@ -130,7 +130,7 @@ void ws__cleanup(void)
     ovio__unlock();
 }
 
-int ws__socket_sticky(int fd, int err)
+int ws__socket_sticky(int fd, int err, int sending)
 {
     ovio__lock();
     int e = 0;
@@ -140,6 +140,8 @@ int ws__socket_sticky(int fd, int err)
         if (err == ECONNRESET || (err == EPIPE && !sock->shut_wr))
             sock->sticky_err = ECONNRESET;
         sticky = sock->sticky_err;
+        if (!sticky && (sending ? sock->shut_wr : sock->shut_rd))
+            sticky = ESHUTDOWN; /* shut down here: by shutdown() or DisconnectEx (SPEC E8, I11) */
     }
     ovio__unlock();
     return sticky;

@@ -34,8 +34,9 @@ uintptr_t ws__socket_new(int fd, int overlapped); /* ~0 (fd closed, error set) o
 int ws__socket_fd(uintptr_t s);                    /* -1 with WSANOTINITIALISED/WSAENOTSOCK set */
 void ws__socket_shutdown(int fd, int how);         /* after a successful shutdown(): SD_* value */
 int ws__socket_close(uintptr_t s);                 /* closesocket: 0, or -1 with the error set */
-/* A reset stays (SPEC E5): records err when it is one, returns the socket's sticky error or 0. */
-int ws__socket_sticky(int fd, int err);
+/* What a plain send/recv must fail with before trying: records err when it is a reset (which
+ * stays, SPEC E5); returns ECONNRESET, ESHUTDOWN (that direction was shut down) or 0. */
+int ws__socket_sticky(int fd, int err, int sending);
 /* 1 if s is a SOCKET or was one until closesocket (WSAGetOverlappedResult works after close,
  * SPEC C4); else 0 with WSAENOTSOCK set (C6). */
 int ws__socket_was(uintptr_t s);
@@ -79,6 +80,18 @@ struct ws__io {
 /* Overlapped: bytes (>= 0) when complete at once, -EINPROGRESS pending, else -errno (nothing
  * notified).  -EMSGSIZE with *done_bytes set for a truncated datagram. */
 intptr_t ws__io_issue(const struct ws__io *io);
+/* The Microsoft extensions (SPEC I9-I11), same result convention as ws__io_issue.
+ * accept: buf[0..recv_len) gets the first data, then the local and remote addresses in blocks of
+ * local_len and remote_len bytes (read back by ws__acceptex_addrs). */
+intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
+                       uint32_t local_len, uint32_t remote_len, void *ov, uintptr_t event,
+                       size_t *done_bytes);
+intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *data,
+                        uint32_t data_len, void *ov, uintptr_t event, size_t *done_bytes);
+intptr_t ws__io_disconnect(int fd, void *ov, uintptr_t event);
+/* Where GetAcceptExSockaddrs finds an address block's sockaddr and length. */
+void ws__acceptex_addr(char *block, void **sa, int *len);
+
 /* Not overlapped: the plain call, blocking unless FIONBIO (-ETIMEDOUT on SO_RCVTIMEO expiry). */
 intptr_t ws__io_now(const struct ws__io *io);
 

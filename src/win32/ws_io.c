@@ -20,8 +20,35 @@ typedef void (*ws_routine)(uint32_t err, uint32_t bytes, void *ov, uint32_t flag
 _Static_assert(sizeof(ovio_overlapped) == 32, "OVERLAPPED is 32 bytes on x86_64 Windows");
 _Static_assert(offsetof(ovio_overlapped, event) == 24, "hEvent offset");
 
+/* AcceptEx's address blocks: a 4-byte length, then the address in Windows layout.  Windows keeps
+ * its own private format there; GetAcceptExSockaddrs is the documented way to read it. */
+static void put_addr_block(char *block, uint32_t room, int fd, int peer)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                  : getsockname(fd, (struct sockaddr *)&ss, &len);
+    int win_len = (int)room - 4;
+    if (rc < 0 || win_len <= 0)
+        len = 0;
+    ws__addr_to_win(&ss, len, block + 4, &win_len);
+    int stored = len ? win_len : 0;
+    memcpy(block, &stored, 4);
+}
+
+void ws__acceptex_addr(char *block, void **sa, int *len)
+{
+    memcpy(len, block, 4);
+    *sa = block + 4;
+}
+
 static void win32_store(struct ovio__req *r, int err, size_t bytes)
 {
+    if (r->accept_addrs && err == 0) {
+        put_addr_block(r->accept_addrs, r->accept_local_len, r->accept_fd, 0);
+        put_addr_block(r->accept_addrs + r->accept_local_len, r->accept_remote_len, r->accept_fd,
+                       1);
+    }
     if (r->from && r->from_len && (err == 0 || err == EMSGSIZE))
         ws__addr_to_win(&r->addr, r->msg.msg_namelen, r->from, r->from_len);
     /* Windows counts are DWORDs. */
@@ -67,6 +94,72 @@ intptr_t ws__io_issue(const struct ws__io *io)
         .done_bytes = io->done_bytes,
     };
     return ovio__issue(&is);
+}
+
+intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
+                       uint32_t local_len, uint32_t remote_len, void *ov, uintptr_t event,
+                       size_t *done_bytes)
+{
+    /* The accept socket must be fresh: neither bound nor connected (Windows: WSAEINVAL). */
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getpeername(accept_fd, (struct sockaddr *)&ss, &len) == 0)
+        return -EINVAL;
+    struct iovec iov = {buf, recv_len};
+    struct ovio__issue is = {
+        .fd = listen_fd,
+        .kind = OVIO__OP_ACCEPT,
+        .iov = &iov,
+        .iovcnt = 1,
+        .ov = ov,
+        .api = &win32_api,
+        .event = event,
+        .done_bytes = done_bytes,
+        .accept_fd = accept_fd,
+        .accept_addrs = buf + recv_len,
+        .accept_local_len = local_len,
+        .accept_remote_len = remote_len,
+    };
+    return ovio__issue(&is);
+}
+
+intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *data,
+                        uint32_t data_len, void *ov, uintptr_t event, size_t *done_bytes)
+{
+    struct sockaddr_storage to;
+    socklen_t to_len = 0;
+    int err = ws__addr_from_win(win_addr, addr_len, &to, &to_len);
+    if (err)
+        return err;
+    struct iovec iov = {(void *)data, data_len};
+    struct ovio__issue is = {
+        .fd = fd,
+        .kind = OVIO__OP_CONNECT,
+        .iov = &iov,
+        .iovcnt = data && data_len ? 1 : 0,
+        .to = (const struct sockaddr *)&to,
+        .to_len = (int)to_len,
+        .ov = ov,
+        .api = &win32_api,
+        .event = event,
+        .done_bytes = done_bytes,
+    };
+    return ovio__issue(&is);
+}
+
+intptr_t ws__io_disconnect(int fd, void *ov, uintptr_t event)
+{
+    struct ovio__issue is = {
+        .fd = fd,
+        .kind = OVIO__OP_DISCONNECT,
+        .ov = ov,
+        .api = &win32_api,
+        .event = event,
+    };
+    intptr_t r = ovio__issue(&is);
+    if (r >= 0 || r == -EINPROGRESS)
+        ovio__sock_note_shutdown(fd, SHUT_WR); /* later sends fail with WSAESHUTDOWN (I11) */
+    return r;
 }
 
 intptr_t ws__io_now(const struct ws__io *io)
