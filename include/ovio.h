@@ -154,6 +154,29 @@ int ovio_thread_exit_code(ovio_handle thread, unsigned *code);
 _Noreturn void ovio_thread_exit(unsigned code);
 #endif
 
+/* ---- network event selection (WSAEventSelect) ------------------------------------------------- */
+
+/* Network events, with Windows' FD_* values and bit positions. */
+#define OVIO_NET_READ 0x01
+#define OVIO_NET_WRITE 0x02
+#define OVIO_NET_OOB 0x04
+#define OVIO_NET_ACCEPT 0x08
+#define OVIO_NET_CONNECT 0x10
+#define OVIO_NET_CLOSE 0x20
+#define OVIO_NET_EVENTS 6
+/* Record the selected network events of fd and set event when one happens (mask 0: stop).  Each
+ * event is recorded once, then again only after the call that consumes it (a receive for READ, an
+ * accept for ACCEPT, a send that would block for WRITE; see ovio_net_reenable).  Makes the fd
+ * non-blocking. */
+int ovio_event_select(int fd, ovio_handle event, uint32_t mask);
+/* Take the recorded events (and their errors, positive errno or 0, by bit position); resets
+ * event when it is not 0. */
+int ovio_enum_network_events(int fd, ovio_handle event, uint32_t *events,
+                             int errors[OVIO_NET_EVENTS]);
+/* The program consumed some events' cause (a receive, an accept, a blocked send): record them
+ * again when they happen again. */
+void ovio_net_reenable(int fd, uint32_t events);
+
 /* ---- completion ports -------------------------------------------------------------------------- */
 
 /* One completion, as ovio_port_get returns it. */

@@ -239,6 +239,14 @@ struct ovio__sock {
     uintptr_t port_key;
     bool skip_port_on_success, skip_event_on_handle;
     uint64_t engine_data;    /* engine's own per-socket state */
+    /* WSAEventSelect (src/core/evselect.c). */
+    struct ovio__event *sel_event;
+    uint32_t sel_mask;       /* selected network events */
+    uint32_t sel_armed;      /* those that may be recorded now */
+    uint32_t sel_recorded;   /* recorded, not yet enumerated */
+    int sel_errors[OVIO_NET_EVENTS];
+    bool sel_listening;
+    bool sel_watching;       /* an engine watch is armed (counts in inflight) */
 };
 
 /* Socket state for fd (created when create is true).  Lock held.  NULL with *err set. */
@@ -275,6 +283,8 @@ OVIO__HIDDEN void ovio__req_done(struct ovio__req *r, int res);
 OVIO__HIDDEN void ovio__req_done_locked(struct ovio__req *r, int res);
 
 OVIO__HIDDEN int ovio__sock_close(int fd);
+/* The last engine-held request of a closing socket ended: close the fd now.  Lock held. */
+OVIO__HIDDEN void ovio__sock_final_close(struct ovio__sock *s);
 OVIO__HIDDEN int ovio__cancel(int fd, ovio_overlapped *ov, struct ovio__thread *only_thread);
 OVIO__HIDDEN void ovio__sock_note_shutdown(int fd, int how); /* SHUT_RD/SHUT_WR/SHUT_RDWR */
 /* Cancels every pending operation of the process without notifying (WSACleanup, SPEC E10). */
@@ -286,6 +296,13 @@ OVIO__HIDDEN void ovio__thread_cancel_reqs(struct ovio__thread *t);
 OVIO__HIDDEN int ovio__ovmap_insert(const void *ov, struct ovio__req *r); /* -EEXIST, -ENOMEM */
 OVIO__HIDDEN struct ovio__req *ovio__ovmap_find(const void *ov);
 OVIO__HIDDEN void ovio__ovmap_remove(const void *ov);
+
+/* Network event selection: the engine saw readiness on s (poll bits); lock held. */
+OVIO__HIDDEN void ovio__sock_ready(struct ovio__sock *s, uint32_t revents);
+/* The socket closes: its selection ends. Lock held. */
+OVIO__HIDDEN void ovio__evselect_end(struct ovio__sock *s);
+/* The engine's one-shot watch ended (res: poll events or -errno).  Lock held. */
+OVIO__HIDDEN void ovio__sock_watch_done(struct ovio__sock *s, int res);
 
 /* Ports. Lock held for all. */
 OVIO__HIDDEN void ovio__port_deliver(struct ovio__sock *s, struct ovio__req *r, bool sync_success);

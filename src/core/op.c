@@ -19,7 +19,6 @@
 #include "core/core.h"
 #include "engine/engine.h"
 
-OVIO__HIDDEN void ovio__sock_final_close(struct ovio__sock *s);
 
 /* Where the issuing call learns that its own operation finished inside the call. */
 struct sync_out {

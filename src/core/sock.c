@@ -160,6 +160,7 @@ static void close_locked(struct ovio__sock *s, bool silent)
 {
     ovio__obj_ref(&s->obj);
     s->closing = true;
+    ovio__evselect_end(s);
     cancel_matching(s, NULL, NULL, silent);
     if (s->inflight == 0)
         ovio__sock_final_close(s);

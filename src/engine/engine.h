@@ -29,6 +29,10 @@ struct ovio__engine {
     void (*wait)(int timeout_ms);
     /* Make the poller's wait() return soon.  Any thread, lock held or not. */
     void (*wake)(void);
+    /* Report poll events `events` on s through ovio__sock_ready(), once (arm), or stop (0). An
+     * engine that already reports every readiness change (epoll) may do nothing and call
+     * ovio__sock_ready on its own.  Returns true when a one-shot watch was armed. */
+    bool (*watch)(struct ovio__sock *s, uint32_t events);
     /* Hand deferred work to the kernel (starts made inside a batch). */
     void (*flush)(void);
     /* start() only queues work that the kernel may finish during flush(): a look at the results

@@ -55,7 +55,7 @@ static void epoll_engine_fini(void)
 static int epoll_sock_attach(struct ovio__sock *s)
 {
     struct epoll_event ev = {
-        .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+        .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET,
         .data.u64 = (uint64_t)s->gen << 32 | (uint32_t)s->fd,
     };
     return epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0 ? -errno : 0;
@@ -208,6 +208,9 @@ static void epoll_wait_engine(int timeout_ms)
         s = ovio__sock_by_fd(fd, gen);
         if (s && (evs[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
             retry_head(&s->sendq);
+        s = ovio__sock_by_fd(fd, gen);
+        if (s && s->sel_mask) /* EPOLL* and POLL* bits have the same values */
+            ovio__sock_ready(s, evs[i].events);
     }
     ovio__unlock();
 }
@@ -217,6 +220,14 @@ static void epoll_wake(void)
     uint64_t one = 1;
     if (write(wakefd, &one, sizeof one) < 0 && errno != EAGAIN)
         perror("ovio: eventfd write");
+}
+
+/* Edge-triggered registration already reports every change: no watch to arm. */
+static bool epoll_watch(struct ovio__sock *s, uint32_t events)
+{
+    (void)s;
+    (void)events;
+    return false;
 }
 
 static void epoll_flush(void)
@@ -233,5 +244,6 @@ const struct ovio__engine ovio__engine_epoll = {
     .cancel = epoll_cancel,
     .wait = epoll_wait_engine,
     .wake = epoll_wake,
+    .watch = epoll_watch,
     .flush = epoll_flush,
 };

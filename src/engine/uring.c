@@ -19,8 +19,11 @@
 
 #include "engine/engine.h"
 
-#define TAG_WAKE ((uint64_t)1)
-#define TAG_IGNORE ((uint64_t)2) /* cancel requests: their own results carry nothing */
+/* user_data: a request pointer, a socket pointer with the low bit set (a WSAEventSelect watch),
+ * or one of these (below any valid pointer). */
+#define TAG_WAKE ((uint64_t)8)
+#define TAG_IGNORE ((uint64_t)16) /* cancel requests: their own results carry nothing */
+#define WATCH_BIT ((uint64_t)1)
 #define BATCH 256
 
 static struct io_uring ring;
@@ -178,6 +181,23 @@ static void uring_cancel(struct ovio__req *r)
     pthread_mutex_unlock(&sq_lock);
 }
 
+static bool uring_watch(struct ovio__sock *s, uint32_t events)
+{
+    pthread_mutex_lock(&sq_lock);
+    struct io_uring_sqe *sqe = get_sqe();
+    if (sqe) {
+        if (events) {
+            io_uring_prep_poll_add(sqe, s->fd, events);
+            io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)s | WATCH_BIT);
+        } else {
+            io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)s | WATCH_BIT, 0);
+            io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+        }
+    }
+    pthread_mutex_unlock(&sq_lock);
+    return sqe && events;
+}
+
 static void uring_flush(void)
 {
     pthread_mutex_lock(&sq_lock);
@@ -229,7 +249,12 @@ static void uring_wait(int timeout_ms)
     for (unsigned i = 0; i < n; i++) {
         if (done[i].data == TAG_WAKE)
             atomic_store(&wake_pending, 0);
-        else if (done[i].data != TAG_IGNORE)
+        else if (done[i].data == TAG_IGNORE)
+            continue;
+        else if (done[i].data & WATCH_BIT)
+            ovio__sock_watch_done((struct ovio__sock *)(uintptr_t)(done[i].data & ~WATCH_BIT),
+                                  done[i].res);
+        else
             ovio__req_done_locked((struct ovio__req *)(uintptr_t)done[i].data, done[i].res);
     }
     ovio__unlock();
@@ -245,6 +270,7 @@ const struct ovio__engine ovio__engine_uring = {
     .cancel = uring_cancel,
     .wait = uring_wait,
     .wake = uring_wake,
+    .watch = uring_watch,
     .flush = uring_flush,
     .finishes_in_flush = true,
 };

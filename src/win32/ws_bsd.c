@@ -14,6 +14,7 @@
 
 #include "sys_net.h"
 #include "ws_addr.h"
+#include "ovio.h"
 #include "ws_internal.h"
 
 /* Sets the Winsock error for a negative errno from sys_net and returns SOCKET_ERROR. */
@@ -158,6 +159,7 @@ SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen)
         return INVALID_SOCKET;
     }
     int nfd = sys__accept(fd, addr ? &peer : NULL);
+    ovio_net_reenable(fd, OVIO_NET_ACCEPT); /* accept re-enables FD_ACCEPT (WSAEventSelect) */
     if (nfd < 0) {
         fail(nfd);
         return INVALID_SOCKET;
@@ -306,6 +308,8 @@ int WSAAPI sendto(SOCKET s, const char *buf, int len, int flags, const struct so
     if (sticky)
         return fail(-sticky);
     ssize_t n = sys__send(fd, buf, (size_t)len, sflags, to ? &a : NULL);
+    if (n == -EAGAIN)
+        ovio_net_reenable(fd, OVIO_NET_WRITE); /* FD_WRITE comes back once it would not block */
     if (n < 0 && (sticky = ws__socket_sticky(fd, (int)-n, 1)))
         return fail(-sticky);
     return n < 0 ? fail((int)n) : (int)n;
@@ -339,6 +343,7 @@ int WSAAPI recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *fr
     ssize_t n = sys__recv(fd, buf, (size_t)len, rflags, from ? &a : NULL);
     if (n < 0)
         ws__socket_sticky(fd, (int)-n, 0);
+    ovio_net_reenable(fd, (flags & MSG_OOB) ? OVIO_NET_OOB : OVIO_NET_READ);
     /* A truncated datagram (-EMSGSIZE) still tells where it came from. */
     if (from && (n >= 0 || n == -EMSGSIZE))
         (void)ws__addr_out(&a, from, fromlen);
