@@ -55,12 +55,10 @@ void ovio__sock_ready(struct ovio__sock *s, uint32_t revents)
         if (revents & POLLIN)
             record(s, BIT_ACCEPT, 0, &fired);
     } else {
+        /* The peek comes first: it and SO_ERROR both consume a pending error. */
         int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (revents & POLLERR)
-            getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
         if (revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) {
-            /* Data, or the end of the stream: a peek tells which. */
+            /* Data, the end of the stream, or an error: a peek tells which. */
             char c;
             ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
             if (n > 0)
@@ -68,8 +66,14 @@ void ovio__sock_ready(struct ovio__sock *s, uint32_t revents)
             else if (n == 0 && s->stream)
                 record(s, BIT_CLOSE, 0, &fired);
             else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-                record(s, BIT_CLOSE, errno == ECONNRESET ? ECONNRESET : ECONNABORTED, &fired);
+                soerr = errno;
         }
+        if (!soerr && (revents & POLLERR)) {
+            socklen_t len = sizeof soerr;
+            getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+        }
+        if (soerr == ECONNRESET && s->stream)
+            s->sticky_err = ECONNRESET; /* the error is consumed now: keep it (SPEC E5) */
         if (revents & POLLPRI)
             record(s, BIT_OOB, 0, &fired);
         if (revents & (POLLOUT | POLLERR)) {
