@@ -118,8 +118,8 @@ int main(void)
         wb.len = sizeof buf;
         wb.buf = buf;
         DWORD flags = 0;
-        int rc = ISSUE(WSARecvFrom(b, &wb, 1, NULL, &flags, (SOCKADDR *)&from, &fromlen, &r.ov,
-                                   ctx_routine));
+        int rc = ISSUE(
+            WSARecvFrom(b, &wb, 1, NULL, &flags, (SOCKADDR *)&from, &fromlen, &r.ov, ctx_routine));
         CHECK_EQ(rc, SOCKET_ERROR);
         CHECK_EQ(WSAGetLastError(), WSA_IO_PENDING);
         const char dgram[] = "0123456789abcdef";

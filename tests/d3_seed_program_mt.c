@@ -2,10 +2,10 @@
  * SPEC D3 as the seed chapter's programs use it: the receiver (CmplRoutineRecv_win) issues a
  * WSARecv with a completion routine and then blocks in
  *     WSAWaitForMultipleEvents(1, &evObj, FALSE, WSA_INFINITE, TRUE)
- * on a dummy event that nobody ever sets.  The data arrives while it is blocked there; the wait must
- * run the routine and return WAIT_IO_COMPLETION.  The sender is the chapter's OverlappedSend_win
- * (WSASend with an event, WSAWaitForMultipleEvents, WSAGetOverlappedResult), in another thread.
- * Repeated, so that the data arrives both before and after the receiver is asleep.
+ * on a dummy event that nobody ever sets.  The data arrives while it is blocked there; the wait
+ * must run the routine and return WAIT_IO_COMPLETION.  The sender is the chapter's
+ * OverlappedSend_win (WSASend with an event, WSAWaitForMultipleEvents, WSAGetOverlappedResult), in
+ * another thread. Repeated, so that the data arrives both before and after the receiver is asleep.
  */
 #include "wait_helpers.h"
 
@@ -99,8 +99,8 @@ int main(void)
         routine_calls = 0;
         recvBytes = 0;
 
-        int rc = ISSUE(WSARecv(hRecvSock, &dataBuf, 1, &recvBytes, &flags, &overlapped,
-                               CompRoutine));
+        int rc =
+            ISSUE(WSARecv(hRecvSock, &dataBuf, 1, &recvBytes, &flags, &overlapped, CompRoutine));
         if (rc == SOCKET_ERROR)
             CHECK_EQ(WSAGetLastError(), WSA_IO_PENDING);
         /* (rc == 0 is fine too when the data was already there: SPEC A5; the routine is still

@@ -2,8 +2,8 @@
  * SPEC D5: QueueUserAPC(fn, thread, arg) queues fn(arg) to any thread and wakes it when it is
  * already blocked in an alertable wait (every kind); the APC runs in that thread, with arg exactly,
  * once.  A thread in a non-alertable wait is not woken and does not run it; a later alertable wait
- * does.  APCs from several threads all run, each producer's in its order.  Also SPEC D2/D3 for APCs:
- * they run only in alertable waits, which then return WAIT_IO_COMPLETION.
+ * does.  APCs from several threads all run, each producer's in its order.  Also SPEC D2/D3 for
+ * APCs: they run only in alertable waits, which then return WAIT_IO_COMPLETION.
  */
 #include "wait_helpers.h"
 
@@ -81,7 +81,7 @@ static DWORD WINAPI non_alertable(LPVOID arg)
     return 0;
 }
 
-/* ---- part 4: many producers ------------------------------------------------------------------- */
+/* ---- part 4: many producers ---- */
 
 #define PRODUCERS 4
 #define PER_PRODUCER 500

@@ -58,7 +58,8 @@ static void two_by_sixteen_routines(int round)
     }
 }
 
-/* 10-byte then 100-byte receive, 32 bytes sent: 0-9 to the first, 10-31 (22 bytes) to the second. */
+/* 10-byte then 100-byte receive, 32 bytes sent: 0-9 to the first, 10-31 (22 bytes) to the second.
+ */
 static void unequal_sizes(void)
 {
     WSAOVERLAPPED ov[2];
@@ -138,7 +139,7 @@ static void many_in_flight(void)
         CHECK(WSAGetOverlappedResult(s, &ov[next], &n_, FALSE, &fl_));                             \
         CHECK(n_ >= 1 && n_ <= LEN);                                                               \
         if (memcmp(b[next], stream + got, n_) != 0)                                                \
-            FAIL("receive %d (%lu bytes) is not stream bytes %llu..", next, (unsigned long)n_,    \
+            FAIL("receive %d (%lu bytes) is not stream bytes %llu..", next, (unsigned long)n_,     \
                  got);                                                                             \
         got += n_;                                                                                 \
         WSACloseEvent(ev[next]);                                                                   \

@@ -11,7 +11,8 @@
 
 static size_t send_len(int i)
 {
-    static const size_t sizes[] = {1, 7, 4096, 65536, 100, 300000, 2, 131072, 999, 524288, 5, 40000};
+    static const size_t sizes[] = {1, 7,      4096, 65536,  100, 300000,
+                                   2, 131072, 999,  524288, 5,   40000};
     return sizes[i % (int)(sizeof sizes / sizeof sizes[0])];
 }
 

@@ -182,8 +182,9 @@ static void run(int small)
         int h = progress(&d[0]) + progress(&d[1]);
         CHECK(h > 0); /* the signalled event belonged to a completed operation */
     }
-    fprintf(stderr, "%s %s buffers: 2 x 64 MiB in %llu ms; receives %d/%d (%d/%d at once), "
-                    "sends at once %d/%d\n",
+    fprintf(stderr,
+            "%s %s buffers: 2 x 64 MiB in %llu ms; receives %d/%d (%d/%d at once), "
+            "sends at once %d/%d\n",
             test_engine(), small ? "4 KiB send" : "default", (unsigned long long)(now_ms() - t0),
             d[0].recvs, d[1].recvs, d[0].immediate_recvs, d[1].immediate_recvs,
             d[0].immediate_sends, d[1].immediate_sends);

@@ -9,7 +9,8 @@
 #define MiB (1024u * 1024u)
 
 /* Read `total` bytes of pattern `tag` from s while the send progresses, with overlapped receives
- * (this thread waits inside ovio; the plain blocking recv() case is e3_send_progress_blocking_mt). */
+ * (this thread waits inside ovio; the plain blocking recv() case is e3_send_progress_blocking_mt).
+ */
 static void drain_check(SOCKET s, unsigned long long total, unsigned tag)
 {
     static char chunk[65536];

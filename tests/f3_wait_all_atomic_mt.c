@@ -5,10 +5,10 @@
  *  2. a waiter blocked in wait-all {A, B} must not hold on to A: another thread can take A; with A
  *     taken and B set, the waiter stays blocked (and leaves B set); once both are set together it
  *     returns and both are consumed.
- *  3. two waiters wait-all on {A, B} and {B, A} while both are set over and over: each round exactly
- *     one of them wins and consumes both.  A wait-all that grabs its events one by one deadlocks
- *     here (one holds A, the other B) or lets both through.
- * Works through WaitForMultipleObjects and WSAWaitForMultipleEvents.
+ *  3. two waiters wait-all on {A, B} and {B, A} while both are set over and over: each round
+ * exactly one of them wins and consumes both.  A wait-all that grabs its events one by one
+ * deadlocks here (one holds A, the other B) or lets both through. Works through
+ * WaitForMultipleObjects and WSAWaitForMultipleEvents.
  */
 #include "wait_helpers.h"
 

@@ -1,11 +1,11 @@
 /*
- * SPEC F4 under load: thread A issues overlapped receives (with events) on 8 sockets; thread B waits
- * on all 8 events with WSAWaitForMultipleEvents and consumes every completion (result, pattern
- * check, reset) and asks A to re-issue; the main thread feeds all sockets with plain sends in
- * uneven pieces.  A never waits for the completions itself:
- *   phase 1: A spins in a loop that is not ovio at all, polling an atomic "re-issue" mask;
- *   phase 2: A sleeps in a non-alertable wait on a different event (B sets it for each request).
- * Every byte must arrive, in order per socket, through events set by A's operations and seen by B.
+ * SPEC F4 under load: thread A issues overlapped receives (with events) on 8 sockets; thread B
+ * waits on all 8 events with WSAWaitForMultipleEvents and consumes every completion (result,
+ * pattern check, reset) and asks A to re-issue; the main thread feeds all sockets with plain sends
+ * in uneven pieces.  A never waits for the completions itself: phase 1: A spins in a loop that is
+ * not ovio at all, polling an atomic "re-issue" mask; phase 2: A sleeps in a non-alertable wait on
+ * a different event (B sets it for each request). Every byte must arrive, in order per socket,
+ * through events set by A's operations and seen by B.
  */
 #include "wait_helpers.h"
 
@@ -17,9 +17,9 @@ static SOCKET c[NS], s[NS];
 static WSAOVERLAPPED ov[NS];
 static WSAEVENT ev[NS];
 static char rbuf[NS][RBUF];
-static atomic_uint need;    /* bit i: socket i needs a new receive from A */
+static atomic_uint need; /* bit i: socket i needs a new receive from A */
 static atomic_int a_stop;
-static HANDLE reissue_ev;   /* phase 2: A sleeps on this */
+static HANDLE reissue_ev; /* phase 2: A sleeps on this */
 static int phase;
 
 static void a_issue(int i)

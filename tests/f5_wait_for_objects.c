@@ -60,7 +60,7 @@ int main(void)
     for (int i = 0; i < 64; i++)
         CHECK(SetEvent(e[i]));
     CHECK_EQ(WaitForMultipleObjects(64, e, TRUE, 0), WAIT_OBJECT_0);
-    CHECK_EQ(WaitForSingleObject(e[1], 0), WAIT_TIMEOUT); /* auto ones consumed by the wait-all */
+    CHECK_EQ(WaitForSingleObject(e[1], 0), WAIT_TIMEOUT);  /* auto ones consumed by the wait-all */
     CHECK_EQ(WaitForSingleObject(e[2], 0), WAIT_OBJECT_0); /* manual ones stay set */
     for (int i = 0; i < 64; i++)
         CHECK(ResetEvent(e[i]));

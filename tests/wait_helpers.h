@@ -92,8 +92,8 @@ static inline void io_rec_init(io_rec *r, int tag)
 }
 
 /* The routine every test uses: records what it was given. */
-__attribute__((unused)) static void CALLBACK rec_routine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED ov,
-                                 DWORD dwFlags)
+__attribute__((unused)) static void CALLBACK rec_routine(DWORD dwError, DWORD cbTransferred,
+                                                         LPWSAOVERLAPPED ov, DWORD dwFlags)
 {
     io_rec *r = (io_rec *)ov;
     wh_routine_enter(r->issuer, "completion routine");
@@ -110,7 +110,7 @@ static inline int rec_calls(io_rec *r)
     return atomic_load(&r->calls);
 }
 
-/* ---- time and polling ------------------------------------------------------------------------- */
+/* ---- time and polling ---- */
 
 static inline ULONGLONG now_ms(void)
 {
@@ -151,7 +151,7 @@ static inline void wait_ov_done(SOCKET s, LPWSAOVERLAPPED ov, const char *what)
         while (!(cond)) {                                                                          \
             DWORD w_ = ALERTABLE(SleepEx(10000, TRUE));                                            \
             if (w_ != WAIT_IO_COMPLETION)                                                          \
-                FAIL("waiting for %s: SleepEx returned %lu", #cond, (unsigned long)w_);           \
+                FAIL("waiting for %s: SleepEx returned %lu", #cond, (unsigned long)w_);            \
         }                                                                                          \
     } while (0)
 
@@ -203,7 +203,7 @@ static inline long linux_tid(void)
 #endif
 }
 
-/* ---- sockets ------------------------------------------------------------------------------------ */
+/* ---- sockets ---- */
 
 /* Make the peer send an RST: SO_LINGER {1, 0} then closesocket. */
 static inline void reset_close(SOCKET s)
@@ -300,7 +300,7 @@ static inline int post_send(SOCKET s, const char *buf, ULONG len, LPWSAOVERLAPPE
         int pr_ = post_recv((s), (buf), (len), (ov), (fn));                                        \
         int pe_ = WSAGetLastError();                                                               \
         if (pr_ != SOCKET_ERROR || pe_ != WSA_IO_PENDING)                                          \
-            FAIL("WSARecv: %d, error %d; wanted pending (997)", pr_, pe_);                        \
+            FAIL("WSARecv: %d, error %d; wanted pending (997)", pr_, pe_);                         \
     } while (0)
 
 /* An operation that pends or completes at once (either is fine): fails on any other outcome. */
@@ -309,7 +309,7 @@ static inline int post_send(SOCKET s, const char *buf, ULONG len, LPWSAOVERLAPPE
         int ir_ = (call_result);                                                                   \
         int ie_ = WSAGetLastError();                                                               \
         if (ir_ != 0 && !(ir_ == SOCKET_ERROR && ie_ == WSA_IO_PENDING))                           \
-            FAIL("%s: %d, error %d; wanted 0 or pending", #call_result, ir_, ie_);                \
+            FAIL("%s: %d, error %d; wanted 0 or pending", #call_result, ir_, ie_);                 \
     } while (0)
 
 /* Deterministic test pattern: the byte at stream offset i (tag separates streams). */

@@ -391,8 +391,9 @@ static void *progress_main(void *arg)
             continue;
         }
         unsigned seen = atomic_load(&t->futex);
+        int nap = ovio__engine_inflight ? STALL_MS : IDLE_MS; /* read under the lock */
         ovio__unlock();
-        ovio__thread_sleep(t, seen, ovio__engine_inflight ? STALL_MS : IDLE_MS);
+        ovio__thread_sleep(t, seen, nap);
         ovio__lock();
     }
     return NULL;
