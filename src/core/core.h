@@ -110,6 +110,7 @@ struct ovio__thread {
 struct ovio__wait_block {
     struct ovio__list node; /* in the object's waiters */
     struct ovio__thread *thread;
+    bool woken;             /* ports: chosen for a packet, not yet back (LIFO hand-out) */
 };
 
 /* The calling thread's state, created on first use (NULL only when out of memory). */
@@ -289,6 +290,8 @@ OVIO__HIDDEN int ovio__cancel(int fd, ovio_overlapped *ov, struct ovio__thread *
 OVIO__HIDDEN void ovio__sock_note_shutdown(int fd, int how); /* SHUT_RD/SHUT_WR/SHUT_RDWR */
 /* Cancels every pending operation of the process without notifying (WSACleanup, SPEC E10). */
 OVIO__HIDDEN void ovio__abort_all_silently(void);
+/* Frees the calling thread's cache of spare requests (at thread end). */
+OVIO__HIDDEN void ovio__req_cache_drain(void);
 /* Thread exit (SPEC E9): lock held. */
 OVIO__HIDDEN void ovio__thread_cancel_reqs(struct ovio__thread *t);
 
@@ -313,6 +316,7 @@ OVIO__HIDDEN void ovio__port_close(struct ovio__object *o);
 struct ovio__port_waiter {
     int (*take)(struct ovio__port *p, struct ovio__thread *t, ovio_port_entry *out, unsigned n);
     bool (*closed)(struct ovio__port *p);
+    void (*woke)(struct ovio__port *p); /* a thread chosen by the port is back */
 };
 OVIO__HIDDEN int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj,
                                  struct ovio__thread *t, ovio_port_entry *out, unsigned n,

@@ -15,6 +15,8 @@ struct ovio__port {
     struct ovio__object obj; /* obj.waiters: threads in ovio_port_get, newest first */
     unsigned concurrency;
     unsigned running;
+    unsigned npackets;
+    unsigned waking;        /* threads woken for a packet that have not looked yet */
     bool closed;
     struct ovio__list packets;
 };
@@ -31,14 +33,27 @@ void ovio__port_destroy(struct ovio__object *o)
     free(p);
 }
 
-/* Wakes the newest waiter if a packet can be run now.  Lock held. */
+/* Wakes one waiter, newest first, for every packet that nobody was woken for yet and that may
+ * run now (SPEC I3, I5).  A woken thread counts in `waking` until it has looked, so two packets
+ * posted back to back wake two threads, not the same one twice.  Lock held. */
 static void wake_one(struct ovio__port *p)
 {
-    if (ovio__list_empty(&p->packets) || p->running >= p->concurrency)
-        return;
-    struct ovio__list *n = ovio__list_first(&p->obj.waiters);
-    if (n)
-        ovio__thread_wake(OVIO__CONTAINER_OF(n, struct ovio__wait_block, node)->thread);
+    struct ovio__list *n = p->obj.waiters.next;
+    while (p->npackets > p->waking && p->running + p->waking < p->concurrency) {
+        while (n != &p->obj.waiters && OVIO__CONTAINER_OF(n, struct ovio__wait_block, node)->woken)
+            n = n->next;
+        if (n == &p->obj.waiters)
+            return;
+        struct ovio__wait_block *wb = OVIO__CONTAINER_OF(n, struct ovio__wait_block, node);
+        wb->woken = true;
+        p->waking++;
+        ovio__thread_wake(wb->thread);
+    }
+}
+
+static void woke(struct ovio__port *p)
+{
+    p->waking--;
 }
 
 /* Queues pk (FIFO) or, when the port is closed, releases it.  Lock held. */
@@ -49,6 +64,7 @@ static void post(struct ovio__port *p, struct ovio__packet *pk)
         return;
     }
     ovio__list_push_back(&p->packets, &pk->node);
+    p->npackets++;
     wake_one(p);
 }
 
@@ -190,6 +206,7 @@ static int take(struct ovio__port *p, struct ovio__thread *t, ovio_port_entry *o
     struct ovio__list *node;
     while (got < n && (node = ovio__list_first(&p->packets))) {
         ovio__list_remove(node);
+        p->npackets--;
         struct ovio__packet *pk = OVIO__CONTAINER_OF(node, struct ovio__packet, node);
         out[got++] = pk->e;
         pk->release(pk);
@@ -209,7 +226,7 @@ static bool is_closed(struct ovio__port *p)
     return p->closed;
 }
 
-static const struct ovio__port_waiter waiter = {take, is_closed};
+static const struct ovio__port_waiter waiter = {take, is_closed, woke};
 
 int ovio_port_get(ovio_handle port, ovio_port_entry *entries, unsigned n, int timeout_ms,
                   bool alertable)

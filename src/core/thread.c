@@ -79,6 +79,7 @@ static void thread_ended(void *arg)
     ovio__unlock();
     if (ovio__engine)
         ovio__engine->flush();
+    ovio__req_cache_drain();
     self = NULL;
     ovio__lock();
     ovio__obj_unref(&t->obj);

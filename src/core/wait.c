@@ -309,9 +309,15 @@ int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj, struct 
         polled = true;
         block(t, remaining);
         t->alertable_wait = false;
+        if (wb.woken) {
+            wb.woken = false;
+            w->woke(p);
+        }
     }
     if (linked)
         ovio__list_remove(&wb.node);
+    if (wb.woken)
+        w->woke(p);
     hand_off_poller();
     if (result == -EINTR)
         run_apcs(t);

@@ -58,17 +58,17 @@ void ws__probe_install(void)
     pthread_once(&installed, install);
 }
 
-/* The copies are volatile byte loops so the compiler keeps every access inside the probe. */
+/* The signal fences keep the compiler from moving the copy out of the window in which probe_env
+ * is set; the copy itself is an ordinary memcpy. */
 int ws__mem_read(void *dst, const void *src, size_t n)
 {
     sigjmp_buf env;
     if (sigsetjmp(env, 0))
         return -EFAULT;
     probe_env = &env;
-    const volatile unsigned char *s = src;
-    unsigned char *d = dst;
-    for (size_t i = 0; i < n; i++)
-        d[i] = s[i];
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    memcpy(dst, src, n);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     probe_env = NULL;
     return 0;
 }
@@ -79,10 +79,9 @@ int ws__mem_write(void *dst, const void *src, size_t n)
     if (sigsetjmp(env, 0))
         return -EFAULT;
     probe_env = &env;
-    volatile unsigned char *d = dst;
-    const unsigned char *s = src;
-    for (size_t i = 0; i < n; i++)
-        d[i] = s[i];
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    memcpy(dst, src, n);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     probe_env = NULL;
     return 0;
 }
