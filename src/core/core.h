@@ -195,6 +195,7 @@ struct ovio__req {
                                      the kernel dropping the request (see req_done) */
     bool no_port_packet;          /* hEvent low bit (SPEC I7) */
     bool silent;                  /* WSACleanup: record the result, notify nobody (SPEC E10) */
+    bool batched;                 /* started from a routine: the engine may defer it */
     int msg_flags;
     int err;                      /* final outcome */
     size_t bytes;
@@ -248,10 +249,13 @@ struct ovio__sock {
     int sel_errors[OVIO_NET_EVENTS];
     bool sel_listening;
     bool sel_watching;       /* an engine watch is armed (counts in inflight) */
+    struct ovio__req *accept_req; /* the AcceptEx that will turn this socket into a connection */
 };
 
 /* Socket state for fd (created when create is true).  Lock held.  NULL with *err set. */
 OVIO__HIDDEN struct ovio__sock *ovio__sock_get(int fd, bool create, int *err);
+/* Whatever state fd has, closing or not (NULL if none).  Lock held. */
+OVIO__HIDDEN struct ovio__sock *ovio__sock_at(int fd);
 /* Looks up by fd and generation (engines). Lock held. */
 OVIO__HIDDEN struct ovio__sock *ovio__sock_by_fd(int fd, uint32_t gen);
 

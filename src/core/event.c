@@ -63,6 +63,18 @@ int ovio_event_reset(ovio_handle ev)
 int ovio_handle_close(ovio_handle h)
 {
     ovio__lock();
+    struct ovio__object *o = ovio__handle_get(h, 0);
+    if (o && o->type == OVIO__OBJ_SOCK) {
+        /* A handle that names a socket closes the socket, as CloseHandle does on Windows. */
+        struct ovio__sock *s = OVIO__CONTAINER_OF(o, struct ovio__sock, obj);
+        int fd = s->closing ? -1 : s->fd;
+        ovio__handle_close(h);
+        ovio__obj_unref(o);
+        ovio__unlock();
+        return fd < 0 ? -EBADF : ovio__sock_close(fd);
+    }
+    if (o)
+        ovio__obj_unref(o);
     int r = ovio__handle_close(h);
     ovio__unlock();
     return r < 0 ? r : 0;

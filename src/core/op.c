@@ -23,6 +23,7 @@
 /* Where the issuing call learns that its own operation finished inside the call. */
 struct sync_out {
     bool done;
+    bool notified; /* a completion (events, routine, packet) follows */
     int err;
     size_t bytes;
 };
@@ -113,6 +114,20 @@ static int cancelled_status(const struct ovio__req *r)
 
 static void notify(struct ovio__req *r, struct ovio__sock *s, int err, bool at_issue);
 
+/* The AcceptEx is over (or has its connection): the accept socket is the program's again. */
+static void accept_release(struct ovio__req *r)
+{
+    if (r->kind != OVIO__OP_ACCEPT && !r->accept_addrs)
+        return;
+    struct ovio__sock *acc = ovio__sock_at(r->accept_fd);
+    if (!acc || acc->accept_req != r)
+        return;
+    acc->accept_req = NULL;
+    acc->inflight--;
+    if (acc->closing && acc->inflight == 0)
+        ovio__sock_final_close(acc);
+}
+
 /* Final delivery, in this order: result into the overlapped record, the socket's and the event's
  * signal, then routine or port packet (SPEC A4, B3, B5).  Lock held; r leaves every list. */
 static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
@@ -122,6 +137,7 @@ static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
     ovio__list_remove(&r->qnode);
     ovio__list_remove(&r->tnode);
     ovio__ovmap_remove(r->ov);
+    accept_release(r);
 
     if (r->sock->stream && (err == ECONNRESET || (err == EPIPE && !r->sock->shut_wr))) {
         err = ECONNRESET;
@@ -136,6 +152,14 @@ static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
         issuing_out->done = true;
         issuing_out->err = err;
         issuing_out->bytes = bytes;
+        /* SPEC A3: failing inside the starting call, having moved nothing, is an immediate
+         * failure: the call returns the error and nothing is notified.  (A received datagram
+         * truncated is a completion, SPEC H2, and so is a failure after part of a send went out:
+         * the call then says pending, because its notifications follow.) */
+        bool truncated = err == EMSGSIZE && r->kind == OVIO__OP_RECV;
+        if (err && !truncated && bytes == 0)
+            r->silent = true;
+        issuing_out->notified = !r->silent;
     }
     r->api->store(r, err, bytes);
 
@@ -206,6 +230,10 @@ static void window_advance(struct ovio__req *r, size_t n)
 static int accepted(struct ovio__req *r, int newfd)
 {
     int err = 0;
+    if (r->cancel_requested) { /* the accept socket was closed meanwhile: nowhere to put it */
+        close(newfd);
+        return -ECANCELED;
+    }
     if (dup3(newfd, r->accept_fd, O_CLOEXEC) < 0)
         err = -errno;
     close(newfd);
@@ -524,6 +552,7 @@ ssize_t ovio__issue(const struct ovio__issue *is)
     r->routine = is->routine;
     r->user = is->user;
     r->thread = t;
+    r->batched = t->batch_depth > 0;
     r->msg_flags = is->flags;
     r->no_port_packet = is->event & 1;
     r->from_len = is->from_len;
@@ -551,6 +580,15 @@ ssize_t ovio__issue(const struct ovio__issue *is)
         goto fail;
     r->sock = s;
     if (r->kind == OVIO__OP_ACCEPT) {
+        /* The accept socket belongs to this AcceptEx until it ends: closing it cancels the
+         * AcceptEx, and its fd number stays reserved meanwhile (SPEC E6, I9). */
+        struct ovio__sock *acc = ovio__sock_get(is->accept_fd, true, &err);
+        if (!acc)
+            goto fail;
+        if (acc->accept_req || acc == s) {
+            err = -EINVAL;
+            goto fail;
+        }
         r->origin = s;
         ovio__obj_ref(&s->obj);
     }
@@ -583,6 +621,11 @@ ssize_t ovio__issue(const struct ovio__issue *is)
             ovio__obj_unref(&r->event->obj);
         goto fail;
     }
+    if (r->kind == OVIO__OP_ACCEPT) {
+        struct ovio__sock *acc = ovio__sock_get(r->accept_fd, false, &err);
+        acc->accept_req = r;
+        acc->inflight++;
+    }
     /* SPEC B2: pending from here on, before the call returns; InternalHigh stays as it was. */
     __atomic_store_n(&is->ov->status, OVIO_STATUS_PENDING, __ATOMIC_RELEASE);
     s->signal = false;
@@ -608,27 +651,10 @@ ssize_t ovio__issue(const struct ovio__issue *is)
                                                                                : 0;
         complete(r, err, bytes, true);
     } else if (q->next == &r->qnode) {
-        /* Head of its queue: attempt now.  A first attempt that fails outright is an immediate
-         * failure: nothing is notified (SPEC A3). */
+        /* Head of its queue: attempt now (complete() tells an immediate failure apart). */
         /* After the end of the stream a receive completes at once with 0 bytes (SPEC E4);
          * io_uring would otherwise report even that one later. */
         int res = s->eof && r->kind == OVIO__OP_RECV ? 0 : ovio__engine->start(r);
-        if (res < 0 && res != OVIO__PENDING && res != -EAGAIN && res != -EINTR) {
-            ovio__list_remove(&r->qnode);
-            ovio__list_remove(&r->tnode);
-            ovio__ovmap_remove(r->ov);
-            if (r->event)
-                ovio__obj_unref(&r->event->obj);
-            if (r->origin)
-                ovio__obj_unref(&r->origin->obj);
-            if (res == -ECONNRESET || (res == -EPIPE && s->stream && !s->shut_wr)) {
-                s->sticky_err = ECONNRESET;
-                res = -ECONNRESET;
-            }
-            ovio__unlock();
-            req_free(r);
-            return res;
-        }
         issuing = r;
         issuing_out = &out;
         if (advance(r, res))
@@ -651,13 +677,13 @@ ssize_t ovio__issue(const struct ovio__issue *is)
         ovio__make_progress();
         issuing = NULL;
         issuing_out = NULL;
-        /* A failure found this way was already notified as a pending operation's (not an
-         * immediate failure, SPEC A3): the call keeps saying pending. */
-        if (out.done && out.err && out.err != EMSGSIZE)
-            out.done = false;
     }
     if (out.done) {
-        ret = out.err ? -(ssize_t)out.err : (ssize_t)out.bytes;
+        /* An error after some bytes moved was notified: to the caller it is pending. */
+        bool truncated = out.err == EMSGSIZE && out.notified && out.bytes;
+        ret = out.err && out.notified && !truncated ? -EINPROGRESS
+              : out.err                             ? -(ssize_t)out.err
+                                                    : (ssize_t)out.bytes;
         if (is->done_bytes)
             *is->done_bytes = out.bytes;
     }

@@ -200,8 +200,12 @@ int ovio_fd_skip_notifications(int fd, unsigned flags)
 /* Takes up to n packets if this thread may run now.  Lock held. */
 static int take(struct ovio__port *p, struct ovio__thread *t, ovio_port_entry *out, unsigned n)
 {
-    if (ovio__list_empty(&p->packets) || p->running >= p->concurrency)
+    /* Packets a woken thread is on its way to are its own (Windows hands a packet straight to
+     * the waiter it wakes): a thread that happens by takes only the rest. */
+    if (p->npackets <= p->waking || p->running >= p->concurrency)
         return 0;
+    if (n > p->npackets - p->waking)
+        n = p->npackets - p->waking;
     unsigned got = 0;
     struct ovio__list *node;
     while (got < n && (node = ovio__list_first(&p->packets))) {

@@ -78,6 +78,11 @@ struct ovio__sock *ovio__sock_get(int fd, bool create, int *err)
     return s;
 }
 
+struct ovio__sock *ovio__sock_at(int fd)
+{
+    return fd >= 0 && fd < nfds ? fds[fd] : NULL;
+}
+
 struct ovio__sock *ovio__sock_by_fd(int fd, uint32_t gen)
 {
     if (fd < 0 || fd >= nfds || !fds[fd] || fds[fd]->gen != gen)
@@ -92,7 +97,12 @@ OVIO__HIDDEN bool ovio__sock_signalled(struct ovio__object *o)
 
 void ovio__sock_destroy(struct ovio__object *o)
 {
-    free(OVIO__CONTAINER_OF(o, struct ovio__sock, obj));
+    struct ovio__sock *s = OVIO__CONTAINER_OF(o, struct ovio__sock, obj);
+    if (s->port) /* the binding's reference (ovio_port_bind) */
+        ovio__obj_unref((struct ovio__object *)s->port);
+    if (s->sel_event)
+        ovio__obj_unref(&s->sel_event->obj);
+    free(s);
 }
 
 /* The last operation is gone: now the fd can really close.  Lock held. */
@@ -162,6 +172,10 @@ static void close_locked(struct ovio__sock *s, bool silent)
     s->closing = true;
     ovio__evselect_end(s);
     cancel_matching(s, NULL, NULL, silent);
+    if (s->accept_req) { /* an AcceptEx waiting to fill this socket ends too */
+        s->accept_req->silent |= silent;
+        ovio__req_cancel(s->accept_req);
+    }
     if (s->inflight == 0)
         ovio__sock_final_close(s);
     ovio__obj_unref(&s->obj);

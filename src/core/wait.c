@@ -209,7 +209,8 @@ int ovio__wait_objects(struct ovio__object **objs, unsigned n, bool all, int tim
         run_apcs(t);
     program_waiters--;
     ovio__unlock();
-    ovio__flush_if_outside_batch();
+    /* Work the routines started is not submitted here: the next wait submits it together with
+     * its own wait, in one system call, and the progress thread does if none comes. */
     return result;
 }
 
@@ -225,7 +226,8 @@ void ovio__make_progress(void)
         block(t, 0);
     hand_off_poller();
     ovio__unlock();
-    ovio__flush_if_outside_batch();
+    /* Work the routines started is not submitted here: the next wait submits it together with
+     * its own wait, in one system call, and the progress thread does if none comes. */
 }
 
 int ovio__await(const void *ov, const uintptr_t *status, bool wait)
@@ -261,7 +263,8 @@ int ovio__await(const void *ov, const uintptr_t *status, bool wait)
     hand_off_poller();
     program_waiters--;
     ovio__unlock();
-    ovio__flush_if_outside_batch();
+    /* Work the routines started is not submitted here: the next wait submits it together with
+     * its own wait, in one system call, and the progress thread does if none comes. */
     return rc;
 }
 
@@ -323,7 +326,8 @@ int ovio__port_wait(struct ovio__port *p, struct ovio__object *port_obj, struct 
         run_apcs(t);
     program_waiters--;
     ovio__unlock();
-    ovio__flush_if_outside_batch();
+    /* Work the routines started is not submitted here: the next wait submits it together with
+     * its own wait, in one system call, and the progress thread does if none comes. */
     return result;
 }
 

@@ -1,13 +1,17 @@
 /*
  * The io_uring engine.  One ring for the process: the submission side is shared under sq_lock (any
  * thread may start operations), the completion side belongs to whichever thread is the poller
- * (src/core/wait.c), which also submits what is pending before it blocks.  No SINGLE_ISSUER,
+ * (src/core/wait.c).  The poller submits what is pending and waits in one io_uring_enter, holding
+ * sq_lock meanwhile; a thread that then needs the submission queue kicks it out of the kernel
+ * through an eventfd the ring polls, so that nobody waits on a sleeping poller.  No SINGLE_ISSUER,
  * DEFER_TASKRUN or COOP_TASKRUN: with them only the submitting thread could complete its requests,
  * and the Windows model lets any waiting thread deliver any completion (SPEC F4).
  *
- * Sends are first tried directly with a non-blocking sendmsg, so a send that fits completes inside
- * WSASend as it does on Windows; only what does not fit goes to the ring.  Receives go straight to
- * the ring, which tries them inline at submit and otherwise arms its internal poll.
+ * Sends started outside completion routines are first tried directly with a non-blocking sendmsg,
+ * so a send that fits completes inside WSASend as it does on Windows; only what does not fit goes
+ * to the ring.  Sends started by routines, and all receives, go to the ring and are submitted
+ * together when the routines are done; the kernel tries them inline at submit and otherwise arms
+ * its internal poll.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,13 +19,15 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 
 /* user_data: a request pointer, a socket pointer with the low bit set (a WSAEventSelect watch),
  * or one of these (below any valid pointer). */
-#define TAG_WAKE ((uint64_t)8)
+#define TAG_WAKE ((uint64_t)8)   /* the kick eventfd's poll */
 #define TAG_IGNORE ((uint64_t)16) /* cancel requests: their own results carry nothing */
 #define WATCH_BIT ((uint64_t)1)
 #define BATCH 256
@@ -29,6 +35,38 @@
 static struct io_uring ring;
 static pthread_mutex_t sq_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int wake_pending;
+static int kickfd = -1;
+static bool kick_armed; /* the multishot poll on kickfd is in place (poller only) */
+
+static atomic_int sq_waiters; /* threads blocked on sq_lock: the poller must not sleep */
+static atomic_int sq_unsubmitted; /* prepared entries not yet submitted (flush skips when 0) */
+
+static void kick_write(void)
+{
+    uint64_t one = 1;
+    if (write(kickfd, &one, sizeof one) < 0 && errno != EAGAIN)
+        perror("ovio: eventfd write");
+}
+
+/* Makes the poller's io_uring_enter return, for a state change it will re-check afterwards: one
+ * kick in flight is enough. */
+static void kick(void)
+{
+    if (!atomic_exchange(&wake_pending, 1))
+        kick_write();
+}
+
+/* sq_lock, even when the poller sleeps in the kernel holding it: it is kicked out, and it checks
+ * sq_waiters before sleeping again, so the lock cannot be kept from us. */
+static void sq_acquire(void)
+{
+    if (pthread_mutex_trylock(&sq_lock) == 0)
+        return;
+    atomic_fetch_add(&sq_waiters, 1);
+    kick_write();
+    pthread_mutex_lock(&sq_lock);
+    atomic_fetch_sub(&sq_waiters, 1);
+}
 
 /* Caller holds sq_lock.  A full submission queue is drained to the kernel first. */
 static struct io_uring_sqe *get_sqe(void)
@@ -96,13 +134,23 @@ static int uring_init(char *why, size_t len)
     }
     if (probe)
         io_uring_free_probe(probe);
+    kickfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (kickfd < 0) {
+        int err = errno;
+        snprintf(why, len, "eventfd: %s", strerror(err));
+        io_uring_queue_exit(&ring);
+        return -err;
+    }
     atomic_store(&wake_pending, 0);
+    kick_armed = false;
     return 0;
 }
 
 static void uring_fini(void)
 {
     io_uring_queue_exit(&ring);
+    close(kickfd);
+    kickfd = -1;
 }
 
 static int uring_sock_attach(struct ovio__sock *s)
@@ -119,14 +167,17 @@ static void uring_sock_detach(struct ovio__sock *s)
 static int uring_start(struct ovio__req *r)
 {
     int fd = r->sock->fd;
-    if (r->kind == OVIO__OP_SEND) {
+    /* Inside a batch of routines a send rides along with the batch's single submission, as a
+     * hand-written io_uring server does; outside one it is tried at once, so that a send that
+     * fits completes inside WSASend as on Windows. */
+    if (r->kind == OVIO__OP_SEND && !r->batched) {
         ssize_t n = sendmsg(fd, &r->msg, r->msg_flags | MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n >= 0)
             return (int)(n > INT32_MAX ? INT32_MAX : n);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
     }
-    pthread_mutex_lock(&sq_lock);
+    sq_acquire();
     struct io_uring_sqe *sqe = get_sqe();
     if (!sqe) {
         pthread_mutex_unlock(&sq_lock);
@@ -166,24 +217,26 @@ static int uring_start(struct ovio__req *r)
         break;
     }
     io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)r);
+    atomic_fetch_add(&sq_unsubmitted, 1);
     pthread_mutex_unlock(&sq_lock);
     return OVIO__PENDING;
 }
 
 static void uring_cancel(struct ovio__req *r)
 {
-    pthread_mutex_lock(&sq_lock);
+    sq_acquire();
     struct io_uring_sqe *sqe = get_sqe();
     if (sqe) {
         io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)r, 0);
         io_uring_sqe_set_data64(sqe, TAG_IGNORE);
+        atomic_fetch_add(&sq_unsubmitted, 1);
     }
     pthread_mutex_unlock(&sq_lock);
 }
 
 static bool uring_watch(struct ovio__sock *s, uint32_t events)
 {
-    pthread_mutex_lock(&sq_lock);
+    sq_acquire();
     struct io_uring_sqe *sqe = get_sqe();
     if (sqe) {
         if (events) {
@@ -193,6 +246,7 @@ static bool uring_watch(struct ovio__sock *s, uint32_t events)
             io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)s | WATCH_BIT, 0);
             io_uring_sqe_set_data64(sqe, TAG_IGNORE);
         }
+        atomic_fetch_add(&sq_unsubmitted, 1);
     }
     pthread_mutex_unlock(&sq_lock);
     return sqe && events;
@@ -200,7 +254,11 @@ static bool uring_watch(struct ovio__sock *s, uint32_t events)
 
 static void uring_flush(void)
 {
-    pthread_mutex_lock(&sq_lock);
+    /* Nothing to hand over: do not take sq_lock, which would kick a sleeping poller for nothing. */
+    if (atomic_load(&sq_unsubmitted) == 0)
+        return;
+    sq_acquire();
+    atomic_store(&sq_unsubmitted, 0);
     if (io_uring_sq_ready(&ring))
         io_uring_submit(&ring);
     pthread_mutex_unlock(&sq_lock);
@@ -208,54 +266,68 @@ static void uring_flush(void)
 
 static void uring_wake(void)
 {
-    if (atomic_exchange(&wake_pending, 1))
-        return; /* one wake in flight is enough: the poller re-checks everything after it */
-    pthread_mutex_lock(&sq_lock);
-    struct io_uring_sqe *sqe = get_sqe();
-    if (sqe) {
-        io_uring_prep_nop(sqe);
-        io_uring_sqe_set_data64(sqe, TAG_WAKE);
-        io_uring_submit(&ring);
-    }
-    pthread_mutex_unlock(&sq_lock);
+    kick();
 }
 
+/* Submit what is pending and wait for a result in one system call: a routine-driven server makes
+ * one io_uring_enter per batch of completions, as a hand-written one does. */
 static void uring_wait(int timeout_ms)
 {
-    uring_flush();
     struct io_uring_cqe *cqes[BATCH];
+    pthread_mutex_lock(&sq_lock);
+    if (!kick_armed) { /* (re)arm the kick channel; multishot, so normally once */
+        struct io_uring_sqe *sqe = get_sqe();
+        if (sqe) {
+            io_uring_prep_poll_multishot(sqe, kickfd, POLLIN);
+            io_uring_sqe_set_data64(sqe, TAG_WAKE);
+            kick_armed = true;
+        }
+    }
     unsigned n = io_uring_peek_batch_cqe(&ring, cqes, BATCH);
-    if (n == 0 && timeout_ms != 0) {
+    if (n == 0 && timeout_ms != 0 && atomic_load(&sq_waiters) == 0) {
         struct io_uring_cqe *cqe;
         struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000,
                                        .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
-        int rc = io_uring_wait_cqes(&ring, &cqe, 1, timeout_ms < 0 ? NULL : &ts, NULL);
-        if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
-            return;
-        n = io_uring_peek_batch_cqe(&ring, cqes, BATCH);
+        atomic_store(&sq_unsubmitted, 0);
+        io_uring_submit_and_wait_timeout(&ring, &cqe, 1, timeout_ms < 0 ? NULL : &ts, NULL);
+    } else if (io_uring_sq_ready(&ring)) {
+        atomic_store(&sq_unsubmitted, 0);
+        io_uring_submit(&ring);
     }
+    pthread_mutex_unlock(&sq_lock);
+    n = io_uring_peek_batch_cqe(&ring, cqes, BATCH);
     if (n == 0)
         return;
     struct {
         uint64_t data;
         int res;
+        unsigned flags;
     } done[BATCH];
     for (unsigned i = 0; i < n; i++) {
         done[i].data = cqes[i]->user_data;
         done[i].res = cqes[i]->res;
+        done[i].flags = cqes[i]->flags;
     }
     io_uring_cq_advance(&ring, n);
     ovio__lock();
     for (unsigned i = 0; i < n; i++) {
-        if (done[i].data == TAG_WAKE)
+        if (done[i].data == TAG_WAKE) {
+            /* Clear the flag before draining: a kick from now on writes again and gets its
+             * own completion, so none is lost between the two. */
             atomic_store(&wake_pending, 0);
-        else if (done[i].data == TAG_IGNORE)
+            uint64_t v;
+            if (read(kickfd, &v, sizeof v) < 0 && errno != EAGAIN)
+                perror("ovio: eventfd read");
+            if (!(done[i].flags & IORING_CQE_F_MORE))
+                kick_armed = false; /* the kernel ended the multishot poll */
+        } else if (done[i].data == TAG_IGNORE) {
             continue;
-        else if (done[i].data & WATCH_BIT)
+        } else if (done[i].data & WATCH_BIT) {
             ovio__sock_watch_done((struct ovio__sock *)(uintptr_t)(done[i].data & ~WATCH_BIT),
                                   done[i].res);
-        else
+        } else {
             ovio__req_done_locked((struct ovio__req *)(uintptr_t)done[i].data, done[i].res);
+        }
     }
     ovio__unlock();
 }

@@ -56,10 +56,11 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputB
         return FALSE;
     if (!overlapped_ok(lpOverlapped))
         return FALSE;
-    /* Each address block holds an address plus 16 bytes, as Microsoft's page requires. */
-    if (dwLocalAddressLength < sizeof(SOCKADDR_IN) + 16 ||
-        dwRemoteAddressLength < sizeof(SOCKADDR_IN) + 16) {
-        ws__set_error(WSAEINVAL);
+    /* Microsoft's page asks for an address plus 16 bytes per block; Windows itself refuses only
+     * an empty block (WSAEFAULT) and fills smaller ones as far as they go (Wine's
+     * test_AcceptEx, checked on Windows). */
+    if (dwLocalAddressLength == 0 || dwRemoteAddressLength == 0) {
+        ws__set_error(WSAEFAULT);
         return FALSE;
     }
     size_t total = (size_t)dwReceiveDataLength + dwLocalAddressLength + dwRemoteAddressLength;

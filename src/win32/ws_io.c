@@ -105,6 +105,15 @@ intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_le
     socklen_t len = sizeof ss;
     if (getpeername(accept_fd, (struct sockaddr *)&ss, &len) == 0)
         return -EINVAL;
+    int type = 0;
+    len = sizeof type;
+    if (getsockopt(accept_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+        return -EINVAL;
+    len = sizeof ss;
+    if (getsockname(accept_fd, (struct sockaddr *)&ss, &len) == 0 &&
+        ((ss.ss_family == AF_INET && ((struct sockaddr_in *)&ss)->sin_port) ||
+         (ss.ss_family == AF_INET6 && ((struct sockaddr_in6 *)&ss)->sin6_port)))
+        return -EINVAL; /* bound already */
     struct iovec iov = {buf, recv_len};
     struct ovio__issue is = {
         .fd = listen_fd,

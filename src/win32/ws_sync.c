@@ -94,13 +94,10 @@ BOOL WINAPI CloseHandle(HANDLE hObject)
     }
 }
 
+/* WSACloseEvent is CloseHandle: given a SOCKET it closes the socket (aborting what is pending). */
 BOOL WSAAPI WSACloseEvent(WSAEVENT hEvent)
 {
-    if (ovio_handle_close((ovio_handle)hEvent) < 0) {
-        ws__set_error(WSA_INVALID_HANDLE);
-        return FALSE;
-    }
-    return TRUE;
+    return CloseHandle(hEvent);
 }
 
 static int timeout_ms(DWORD ms)
