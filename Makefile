@@ -297,6 +297,7 @@ check: deps
 	rm -f $(BUILD)/test-logs/summary $(BUILD)/asan/test-logs/summary $(BUILD)/tsan/test-logs/summary; \
 	bash tests/run.sh $(BUILD) || rc=1; \
 	$(MAKE) --no-print-directory sanitize || rc=1; \
+	$(MAKE) --no-print-directory stress-quick || rc=1; \
 	$(MAKE) --no-print-directory check-summary || rc=1; \
 	exit $$rc
 
@@ -317,7 +318,13 @@ check-summary:
 demo: all
 	OVIO_BUILD_DIR=$(abspath $(BUILD)) bash examples/demo.sh
 
+# bench: the whole matrix (about 3 minutes on 2 cores), tables in bench/build/results.{txt,md}
+# and the chart bench/build/bench.svg (gnuplot-nox, installed here when root; without it the
+# chart is skipped).  bench/update_doc.sh then copies both into docs/BENCHMARKS.md.
 bench: lib examples
+ifneq ($(OVIO_SKIP_DEPS),1)
+	@sh mk/deps.sh gnuplot-nox || echo "bench: gnuplot-nox is missing, the chart will be skipped"
+endif
 	OVIO_BUILD_DIR=$(abspath $(BUILD)) bash bench/run.sh
 
 bench-smoke: lib examples
@@ -336,3 +343,63 @@ format-check:
 
 clean:
 	rm -rf $(BUILD) bench/build
+
+# ------------------------------------------------------------ stress/fuzz
+# Reliability (docs/RELIABILITY.md).  stress/*.c: one program each, linked with stress/lib/*.c
+# and the library.  stress: every scenario at full size on both engines (minutes), plus
+# close_pending/misuse under ASan; stress-quick: scaled down (~30 s), part of `check`.
+# fuzz/*.c: libFuzzer targets, built with clang -fsanitize=fuzzer,address,undefined against the
+# library built with the same sanitizers (BUILD/fuzz); fuzz: FUZZ_SECONDS (600) on both engines
+# at once; fuzz-smoke: FUZZ_SMOKE_SECONDS (30).
+STRESS_NAMES    := $(patsubst stress/%.c,%,$(sort $(wildcard stress/*.c)))
+STRESS_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard stress/lib/*.c)))
+STRESS_BINS     := $(STRESS_NAMES:%=$(BUILD)/stress/%)
+STRESS_CPPFLAGS  = -Iinclude/win32 -Iinclude -Istress/lib $(URING_CFLAGS) $(CPPFLAGS)
+STRESS_ASAN     := close_pending misuse
+
+$(BUILD)/obj/stress/%.o: stress/%.c $(BUILD)/.flags | deps
+	@mkdir -p $(@D)
+	$(CC) $(STRESS_CPPFLAGS) $(COMMON_CFLAGS) -c $< -o $@
+
+$(STRESS_BINS): $(BUILD)/stress/%: $(BUILD)/obj/stress/%.o $(STRESS_LIB_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STRESS_LIB_OBJS) $(LIB_A) $(LDLIBS) $(URING_LIBS) -lpthread -lm
+
+-include $(STRESS_NAMES:%=$(BUILD)/obj/stress/%.d) $(STRESS_LIB_OBJS:.o=.d)
+
+.PHONY: stress stress-quick stress-build stress-asan-build
+stress-build: $(STRESS_BINS) $(BUILD)/examples/cmpl_routine_echo_server
+
+stress-asan-build: deps
+	+$(SAN_MAKE) BUILD=$(BUILD)/asan SAN=address $(STRESS_ASAN:%=$(BUILD)/asan/stress/%)
+
+stress: deps
+	+$(MAKE) --no-print-directory $(PAR) stress-build stress-asan-build
+	bash stress/run.sh full $(BUILD)
+
+stress-quick: deps
+	+$(MAKE) --no-print-directory $(PAR) stress-build stress-asan-build
+	bash stress/run.sh quick $(BUILD)
+
+FUZZ_NAMES         := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/*.c)))
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+# The library and the targets get the same sanitizers (SAN=address: ASan+UBSan); the library is
+# also instrumented for libFuzzer's coverage.
+FUZZ_LIB_CFLAGS = $(CFLAGS) -fsanitize=fuzzer-no-link
+
+$(FUZZ_NAMES:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: fuzz/%.c $(LIB_A) $(BUILD)/.flags | deps
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CPPFLAGS) $(COMMON_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(LIB_A) \
+		$(LDLIBS) $(URING_LIBS) -lpthread -lm
+
+.PHONY: fuzz fuzz-smoke fuzz-build
+fuzz-build: deps
+	+$(SAN_MAKE) BUILD=$(BUILD)/fuzz SAN=address CFLAGS='$(FUZZ_LIB_CFLAGS)' \
+		$(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz/%)
+
+fuzz: fuzz-build
+	bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS)

@@ -2,8 +2,8 @@
  * checks every byte that comes back.
  *
  *   loadgen --port P --conns N --size M --mode pingpong|pipeline
- *           --duration S [--warmup S] [--depth D] [--server-pid PID]
- *           [--cpu CPU]
+ *           (--duration S [--warmup S] | --count C [--timeout S])
+ *           [--depth D] [--server-pid PID] [--cpu CPU]
  *
  * Prints one line:
  *   rt_per_s=... p50_us=... p99_us=... cpu_s_per_100k=... errors=0
@@ -20,7 +20,14 @@
  * Run phases: connect (in batches) -> prime (every connection completes
  * one round trip, so no latency sample includes a slow accept) -> warmup
  * -> measure -> drain (no new messages; all outstanding echoes must come
- * back and verify). */
+ * back and verify).
+ *
+ * With --count C the run is a fixed amount of work instead of a fixed
+ * time: exactly C messages are sent in all (the priming ones included),
+ * there is no warmup, and the measured window runs from the end of the
+ * prime until the last echo arrives. The server then did exactly C round
+ * trips, which makes instruction and system-call counts comparable
+ * between servers (bench/profile.sh). --timeout bounds such a run. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -68,9 +75,10 @@ enum phase { PRIME, WARMUP, MEASURE, DRAIN };
 static struct {
     int port, nconns, depth, cpu;
     uint64_t size;
-    double duration, warmup;
+    double duration, warmup, timeout;
+    uint64_t count; /* 0: timed run */
     pid_t server_pid;
-} opt = { .depth = 8, .cpu = -1, .warmup = 0.3 };
+} opt = { .depth = 8, .cpu = -1, .warmup = 0.3, .timeout = 600 };
 
 static struct conn *conns;
 static int ep;
@@ -78,6 +86,7 @@ static enum phase phase;
 static bool issuing = true;
 static uint64_t window_start, window_end;
 static uint64_t measured;
+static uint64_t total_issued, total_done; /* all connections, all phases */
 static uint64_t hist[HIST_SIZE];
 static int primed;
 static unsigned char *txbuf, *rxbuf, *expbuf;
@@ -199,8 +208,13 @@ static void flush(struct conn *c)
 
 static void issue(struct conn *c, uint64_t t)
 {
+    if (opt.count && total_issued >= opt.count) {
+        issuing = false;
+        return;
+    }
     c->start_ns[c->issued % (uint64_t)opt.depth] = t;
     c->issued++;
+    total_issued++;
 }
 
 static void on_readable(struct conn *c)
@@ -234,6 +248,7 @@ static void on_readable(struct conn *c)
     while (c->received >= (c->done + 1) * opt.size) {
         uint64_t lat = t - c->start_ns[c->done % (uint64_t)opt.depth];
         c->done++;
+        total_done++;
         if (c->done == 1)
             primed++;
         if (phase == MEASURE && t < window_end) {
@@ -250,8 +265,8 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s --port P --conns N --size BYTES --mode pingpong|pipeline\n"
-            "          --duration SECONDS [--warmup SECONDS] [--depth D]\n"
-            "          [--server-pid PID] [--cpu CPU]\n",
+            "          (--duration SECONDS [--warmup SECONDS] | --count MESSAGES [--timeout SECONDS])\n"
+            "          [--depth D] [--server-pid PID] [--cpu CPU]\n",
             argv0);
     exit(1);
 }
@@ -268,6 +283,8 @@ static void parse_args(int argc, char **argv)
         { "depth", required_argument, NULL, 'D' },
         { "server-pid", required_argument, NULL, 'P' },
         { "cpu", required_argument, NULL, 'C' },
+        { "count", required_argument, NULL, 'n' },
+        { "timeout", required_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
     const char *mode = NULL;
@@ -283,16 +300,24 @@ static void parse_args(int argc, char **argv)
         case 'D': opt.depth = atoi(optarg); break;
         case 'P': opt.server_pid = (pid_t)atoi(optarg); break;
         case 'C': opt.cpu = atoi(optarg); break;
+        case 'n': opt.count = strtoull(optarg, NULL, 10); break;
+        case 'T': opt.timeout = strtod(optarg, NULL); break;
         default: usage(argv[0]);
         }
     }
     if (optind != argc || opt.port <= 0 || opt.nconns < 1 || opt.size < 1 ||
-        opt.duration <= 0 || opt.warmup < 0 || opt.depth < 1 || !mode)
+        (opt.count == 0 && opt.duration <= 0) || opt.warmup < 0 || opt.depth < 1 ||
+        opt.timeout <= 0 || !mode)
         usage(argv[0]);
     if (strcmp(mode, "pingpong") == 0)
         opt.depth = 1;
     else if (strcmp(mode, "pipeline") != 0)
         usage(argv[0]);
+    if (opt.count && opt.count < (uint64_t)opt.nconns * (uint64_t)opt.depth) {
+        fprintf(stderr, "loadgen: --count must be at least conns x depth (%llu)\n",
+                (unsigned long long)opt.nconns * (unsigned long long)opt.depth);
+        exit(1);
+    }
 }
 
 static long long server_ticks(void)
@@ -356,7 +381,11 @@ int main(int argc, char **argv)
     }
 
     phase = PRIME;
-    uint64_t deadline = t + PRIME_TIMEOUT_NS;
+    /* A counted run may face a server under valgrind: give the prime its timeout too. */
+    double prime_s = (double)(PRIME_TIMEOUT_NS / 1000000000ull);
+    if (opt.count && opt.timeout > prime_s)
+        prime_s = opt.timeout;
+    uint64_t deadline = t + (uint64_t)(prime_s * 1e9);
     long long ticks0 = 0, ticks1 = 0;
     int nev = opt.nconns < 1024 ? opt.nconns : 1024;
     struct epoll_event *evs = calloc((size_t)nev, sizeof *evs);
@@ -368,11 +397,17 @@ int main(int argc, char **argv)
         if (phase == PRIME && primed == opt.nconns) {
             phase = WARMUP;
             deadline = t + (uint64_t)(opt.warmup * 1e9);
+            if (opt.count)
+                deadline = t; /* no warmup: measure from here */
+        }
+        if (opt.count && phase == MEASURE && total_done == opt.count) {
+            window_end = t;
+            deadline = t; /* ends the measure phase below */
         }
         if (t >= deadline) {
             if (phase == PRIME) {
-                fail("only %d of %d connections got an echo within %llu s", primed,
-                     opt.nconns, PRIME_TIMEOUT_NS / 1000000000ull);
+                fail("only %d of %d connections got an echo within %.0f s", primed,
+                     opt.nconns, prime_s);
             } else if (phase == WARMUP) {
                 phase = MEASURE;
                 if (opt.server_pid > 0)
@@ -380,8 +415,16 @@ int main(int argc, char **argv)
                 window_start = now_ns();
                 window_end = window_start + (uint64_t)(opt.duration * 1e9);
                 deadline = window_end;
+                if (opt.count) {
+                    window_end = UINT64_MAX; /* set when the last echo is in */
+                    deadline = window_start + (uint64_t)(opt.timeout * 1e9);
+                }
                 continue;
             } else if (phase == MEASURE) {
+                if (opt.count && total_done < opt.count)
+                    fail("only %llu of %llu messages echoed within %.0f s",
+                         (unsigned long long)total_done, (unsigned long long)opt.count,
+                         opt.timeout);
                 if (opt.server_pid > 0)
                     ticks1 = server_ticks();
                 phase = DRAIN;
@@ -429,17 +472,21 @@ int main(int argc, char **argv)
         close(conns[i].fd);
     }
 
-    if (measured == 0)
+    if (measured == 0 && !opt.count)
         fail("no round trip completed in the measured window");
     double secs = (double)(window_end - window_start) / 1e9;
+    if (secs <= 0)
+        secs = 1e-9;
     printf("rt_per_s=%.0f p50_us=%.1f p99_us=%.1f ", (double)measured / secs,
            hist_percentile(0.50) / 1000.0, hist_percentile(0.99) / 1000.0);
-    if (opt.server_pid > 0) {
+    if (opt.server_pid > 0 && measured > 0) {
         double cpu = (double)(ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK);
         printf("cpu_s_per_100k=%.4f ", cpu * 100000.0 / (double)measured);
     } else {
         printf("cpu_s_per_100k=na ");
     }
+    if (opt.count)
+        printf("messages=%llu ", (unsigned long long)total_done);
     printf("errors=0\n");
     return 0;
 }
