@@ -80,13 +80,25 @@ static int check(struct ovio__object **objs, unsigned n, bool all)
     return -1;
 }
 
-/* Runs every queued APC of t in FIFO order, including ones queued meanwhile (D3).  Lock held on
- * entry and exit, dropped around each routine. */
+/* Runs the APCs queued to t, in FIFO order (SPEC D3).  Those queued while they run (a routine's
+ * new operation that completed at once) wait for the next alertable wait: otherwise one busy
+ * connection could keep the thread in this loop for ever, and the program (the book's server
+ * accepting new clients between waits) would never get control back.  Lock held on entry and
+ * exit, dropped around each routine. */
 static void run_apcs(struct ovio__thread *t)
 {
+    struct ovio__list batch;
+    ovio__list_init(&batch);
+    if (!ovio__list_empty(&t->apcs)) { /* move the whole queue over */
+        batch.next = t->apcs.next;
+        batch.prev = t->apcs.prev;
+        batch.next->prev = &batch;
+        batch.prev->next = &batch;
+        ovio__list_init(&t->apcs);
+    }
     t->batch_depth++;
     struct ovio__list *n;
-    while ((n = ovio__list_first(&t->apcs))) {
+    while ((n = ovio__list_first(&batch))) {
         ovio__list_remove(n);
         ovio__unlock();
         struct ovio__apc *apc = OVIO__CONTAINER_OF(n, struct ovio__apc, node);

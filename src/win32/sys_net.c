@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "sys_net.h"
+#include "ws_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,42 +90,24 @@ static void flags_reset(int fd)
 }
 
 /* ---- fault-safe copies ---------------------------------------------------------------------
- * process_vm_readv/writev on our own process fail with EFAULT on an unmapped address instead of
- * raising SIGSEGV.  Where seccomp forbids them (EPERM, ENOSYS), fall back to plain copies: NULL
- * is still caught, only wild pointers are not. */
-static atomic_int vm_copy_unavailable;
-
-static int vm_copy(void *dst, const void *src, size_t len, int write)
+ * The one mechanism of the Winsock layer (ws_probe.c): a direct copy under ovio's fault handler,
+ * so a bad pointer gives -EFAULT, without a system call per argument. */
+int sys__mem_read(void *dst, const void *src, size_t len)
 {
     if (len == 0)
         return 0;
     if (!dst || !src)
         return -EFAULT;
-    if (!atomic_load_explicit(&vm_copy_unavailable, memory_order_relaxed)) {
-        struct iovec local = {write ? (void *)src : dst, len};
-        struct iovec remote = {write ? dst : (void *)src, len};
-        ssize_t n = write ? process_vm_writev(getpid(), &local, 1, &remote, 1, 0)
-                          : process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-        if (n == (ssize_t)len)
-            return 0;
-        if (n >= 0 || errno == EFAULT)
-            return -EFAULT;
-        if (errno != ENOSYS && errno != EPERM)
-            return -errno;
-        atomic_store_explicit(&vm_copy_unavailable, 1, memory_order_relaxed);
-    }
-    memmove(dst, src, len);
-    return 0;
-}
-
-int sys__mem_read(void *dst, const void *src, size_t len)
-{
-    return vm_copy(dst, src, len, 0);
+    return ws__mem_read(dst, src, len);
 }
 
 int sys__mem_write(void *dst, const void *src, size_t len)
 {
-    return vm_copy(dst, src, len, 1);
+    if (len == 0)
+        return 0;
+    if (!dst || !src)
+        return -EFAULT;
+    return ws__mem_write(dst, src, len);
 }
 
 /* ---- addresses ------------------------------------------------------------------------------- */
