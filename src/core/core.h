@@ -263,6 +263,8 @@ OVIO__HIDDEN struct ovio__sock *ovio__sock_by_fd(int fd, uint32_t gen);
  * -EINPROGRESS when pending, or another -errno for an immediate failure (nothing notified). */
 struct ovio__issue {
     int fd;
+    uintptr_t sock_handle; /* when not 0: the socket is this SOCKET handle (checked under the lock,
+                              so a racing close cannot send the operation to a reused fd) */
     enum ovio__op_kind kind;
     const struct iovec *iov;
     int iovcnt;

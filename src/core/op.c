@@ -29,6 +29,7 @@ struct sync_out {
 };
 static __thread struct ovio__req *issuing;
 static __thread struct sync_out *issuing_out;
+static __thread bool issuing_first_attempt; /* not the later look at the ring's results */
 
 /* Receiving and accepting share one queue, sending, connecting and disconnecting the other. */
 static struct ovio__list *queue_of(struct ovio__sock *s, const struct ovio__req *r)
@@ -157,7 +158,7 @@ static void complete(struct ovio__req *r, int err, size_t bytes, bool at_issue)
          * truncated is a completion, SPEC H2, and so is a failure after part of a send went out:
          * the call then says pending, because its notifications follow.) */
         bool truncated = err == EMSGSIZE && r->kind == OVIO__OP_RECV;
-        if (err && !truncated && bytes == 0)
+        if (err && !truncated && bytes == 0 && issuing_first_attempt)
             r->silent = true;
         issuing_out->notified = !r->silent;
     }
@@ -575,7 +576,19 @@ ssize_t ovio__issue(const struct ovio__issue *is)
 
     ovio__lock();
     int err = 0;
-    struct ovio__sock *s = ovio__sock_get(is->fd, true, &err);
+    struct ovio__sock *s;
+    if (is->sock_handle) {
+        struct ovio__object *o = ovio__handle_get(is->sock_handle, OVIO__OBJ_SOCK);
+        s = o ? OVIO__CONTAINER_OF(o, struct ovio__sock, obj) : NULL;
+        if (o)
+            ovio__obj_unref(o); /* the fd table keeps it while the lock is held */
+        if (!s || s->closing) {
+            s = NULL;
+            err = -ENOTSOCK;
+        }
+    } else {
+        s = ovio__sock_get(is->fd, true, &err);
+    }
     if (!s)
         goto fail;
     r->sock = s;
@@ -645,11 +658,13 @@ ssize_t ovio__issue(const struct ovio__issue *is)
         r->state = OVIO__REQ_QUEUED;
         issuing = r;
         issuing_out = &out;
+        issuing_first_attempt = true;
         size_t bytes = r->kind == OVIO__OP_SEND ? r->bytes : res > 0 ? (size_t)res : 0;
         int err = res < 0 ? -res
                   : r->kind == OVIO__OP_RECV && (r->msg.msg_flags & MSG_TRUNC) ? EMSGSIZE
                                                                                : 0;
         complete(r, err, bytes, true);
+        issuing_first_attempt = false;
     } else if (q->next == &r->qnode) {
         /* Head of its queue: attempt now (complete() tells an immediate failure apart). */
         /* After the end of the stream a receive completes at once with 0 bytes (SPEC E4);
@@ -657,8 +672,10 @@ ssize_t ovio__issue(const struct ovio__issue *is)
         int res = s->eof && r->kind == OVIO__OP_RECV ? 0 : ovio__engine->start(r);
         issuing = r;
         issuing_out = &out;
+        issuing_first_attempt = true;
         if (advance(r, res))
             complete(r, r->err, r->bytes, true);
+        issuing_first_attempt = false;
     }
     issuing = NULL;
     issuing_out = NULL;

@@ -26,7 +26,7 @@ static BOOL ext_result(intptr_t r, LPDWORD count, size_t done)
     }
     if (r == -EMSGSIZE && count)
         *count = (DWORD)done;
-    ws__set_error(r == -EBADF ? WSA_INVALID_HANDLE : ws__wsa_from_errno((int)-r));
+    ws__set_error(r == -EBADF ? WSAENOTSOCK : ws__wsa_from_errno((int)-r));
     return FALSE;
 }
 
@@ -70,7 +70,7 @@ BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputB
         return FALSE;
     }
     size_t done = 0;
-    intptr_t r = ws__io_accept(lfd, afd, lpOutputBuffer, dwReceiveDataLength,
+    intptr_t r = ws__io_accept(sListenSocket, lfd, afd, lpOutputBuffer, dwReceiveDataLength,
                                dwLocalAddressLength, dwRemoteAddressLength, lpOverlapped,
                                (uintptr_t)lpOverlapped->hEvent, &done);
     return ext_result(r, lpdwBytesReceived, done);
@@ -114,7 +114,7 @@ static BOOL PASCAL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
         return FALSE;
     }
     size_t done = 0;
-    intptr_t r = ws__io_connect(fd, &to, namelen, lpSendBuffer, lpSendBuffer ? dwSendDataLength : 0,
+    intptr_t r = ws__io_connect(s, fd, &to, namelen, lpSendBuffer, lpSendBuffer ? dwSendDataLength : 0,
                                 lpOverlapped, (uintptr_t)lpOverlapped->hEvent, &done);
     return ext_result(r, lpdwBytesSent, done);
 }
@@ -138,7 +138,7 @@ static BOOL PASCAL DisconnectEx(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFla
             return FALSE;
         return TRUE;
     }
-    intptr_t r = ws__io_disconnect(fd, lpOverlapped, (uintptr_t)lpOverlapped->hEvent);
+    intptr_t r = ws__io_disconnect(s, fd, lpOverlapped, (uintptr_t)lpOverlapped->hEvent);
     return ext_result(r, NULL, 0);
 }
 

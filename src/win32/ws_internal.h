@@ -64,6 +64,7 @@ void ws__addr_to_win(const void *linux_sa, unsigned linux_len, void *win, int *w
 struct iovec;
 struct ws__io {
     int fd;
+    uintptr_t sock;           /* the SOCKET (the issue re-checks it under the core lock) */
     int send;                 /* else receive */
     const struct iovec *iov;  /* the WSABUFs as iovecs */
     int iovcnt;
@@ -83,12 +84,12 @@ intptr_t ws__io_issue(const struct ws__io *io);
 /* The Microsoft extensions (SPEC I9-I11), same result convention as ws__io_issue.
  * accept: buf[0..recv_len) gets the first data, then the local and remote addresses in blocks of
  * local_len and remote_len bytes (read back by ws__acceptex_addrs). */
-intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
+intptr_t ws__io_accept(uintptr_t listen_sock, int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
                        uint32_t local_len, uint32_t remote_len, void *ov, uintptr_t event,
                        size_t *done_bytes);
-intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *data,
+intptr_t ws__io_connect(uintptr_t sock, int fd, const void *win_addr, int addr_len, const void *data,
                         uint32_t data_len, void *ov, uintptr_t event, size_t *done_bytes);
-intptr_t ws__io_disconnect(int fd, void *ov, uintptr_t event);
+intptr_t ws__io_disconnect(uintptr_t sock, int fd, void *ov, uintptr_t event);
 /* Where GetAcceptExSockaddrs finds an address block's sockaddr and length. */
 void ws__acceptex_addr(char *block, void **sa, int *len);
 

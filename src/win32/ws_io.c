@@ -79,6 +79,7 @@ intptr_t ws__io_issue(const struct ws__io *io)
         return -EFAULT;
     struct ovio__issue is = {
         .fd = io->fd,
+        .sock_handle = io->sock,
         .kind = io->send ? OVIO__OP_SEND : OVIO__OP_RECV,
         .iov = io->iov,
         .iovcnt = io->iovcnt,
@@ -96,7 +97,7 @@ intptr_t ws__io_issue(const struct ws__io *io)
     return ovio__issue(&is);
 }
 
-intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
+intptr_t ws__io_accept(uintptr_t listen_sock, int listen_fd, int accept_fd, char *buf, uint32_t recv_len,
                        uint32_t local_len, uint32_t remote_len, void *ov, uintptr_t event,
                        size_t *done_bytes)
 {
@@ -117,6 +118,7 @@ intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_le
     struct iovec iov = {buf, recv_len};
     struct ovio__issue is = {
         .fd = listen_fd,
+        .sock_handle = listen_sock,
         .kind = OVIO__OP_ACCEPT,
         .iov = &iov,
         .iovcnt = 1,
@@ -132,7 +134,7 @@ intptr_t ws__io_accept(int listen_fd, int accept_fd, char *buf, uint32_t recv_le
     return ovio__issue(&is);
 }
 
-intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *data,
+intptr_t ws__io_connect(uintptr_t sock, int fd, const void *win_addr, int addr_len, const void *data,
                         uint32_t data_len, void *ov, uintptr_t event, size_t *done_bytes)
 {
     struct sockaddr_storage to;
@@ -143,6 +145,7 @@ intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *
     struct iovec iov = {(void *)data, data_len};
     struct ovio__issue is = {
         .fd = fd,
+        .sock_handle = sock,
         .kind = OVIO__OP_CONNECT,
         .iov = &iov,
         .iovcnt = data && data_len ? 1 : 0,
@@ -156,10 +159,11 @@ intptr_t ws__io_connect(int fd, const void *win_addr, int addr_len, const void *
     return ovio__issue(&is);
 }
 
-intptr_t ws__io_disconnect(int fd, void *ov, uintptr_t event)
+intptr_t ws__io_disconnect(uintptr_t sock, int fd, void *ov, uintptr_t event)
 {
     struct ovio__issue is = {
         .fd = fd,
+        .sock_handle = sock,
         .kind = OVIO__OP_DISCONNECT,
         .ov = ov,
         .api = &win32_api,

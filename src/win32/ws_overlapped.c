@@ -100,6 +100,7 @@ static int transfer(SOCKET s, LPWSABUF bufs, DWORD nbufs, LPDWORD count, DWORD f
     size_t done = 0;
     struct ws__io io = {
         .fd = fd,
+        .sock = s,
         .send = send,
         .iov = iov,
         .iovcnt = (int)nbufs,
@@ -129,8 +130,8 @@ static int transfer(SOCKET s, LPWSABUF bufs, DWORD nbufs, LPDWORD count, DWORD f
         return fail(WSA_IO_PENDING);
     if (r == -EMSGSIZE && count) /* SPEC H2: truncated, the count still written */
         *count = (DWORD)done;
-    if (r == -EBADF)
-        return fail(WSA_INVALID_HANDLE); /* hEvent is not an event */
+    if (r == -EBADF) /* hEvent is not an event, or the socket was closed meanwhile (G2) */
+        return fail(ws__handle_type(s) == WS__HANDLE_SOCKET ? WSA_INVALID_HANDLE : WSAENOTSOCK);
     return fail(ws__wsa_from_errno((int)-r));
 }
 
