@@ -21,12 +21,10 @@
 
 #include "native_helpers.h"
 
-
 #undef DUE_MS
 #define DUE_MS 30000
 #define TOTAL ((size_t)64 * 1024 * 1024)
 #define CHUNK ((size_t)1024 * 1024)
-
 
 static unsigned char pattern(size_t i)
 {

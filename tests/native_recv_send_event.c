@@ -23,9 +23,6 @@
 
 #include "native_helpers.h"
 
-
-
-
 static void ov_init(ovio_overlapped *ov, ovio_handle ev)
 {
     memset(ov, 0, sizeof *ov);

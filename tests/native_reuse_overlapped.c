@@ -18,9 +18,6 @@
 
 #include "native_helpers.h"
 
-
-
-
 static int wait1(ovio_handle ev, int ms)
 {
     return ovio_wait(&ev, 1, false, ms, false);

@@ -23,9 +23,6 @@
 
 #include "native_helpers.h"
 
-
-
-
 /* The record each routine gets: ovio_overlapped first, cast back in the routine. */
 struct op {
     ovio_overlapped ov;
