@@ -237,6 +237,9 @@ install: lib
 	$(if $(wildcard include/ovio/.),cp -RP include/ovio/. $(DESTDIR)$(INCLUDEDIR)/ovio/)
 	cp -RP include/win32/. $(DESTDIR)$(INCLUDEDIR)/ovio/win32/
 	install -m 644 $(PC_FILES) $(DESTDIR)$(PKGCONFIGDIR)/
+	@# A real install (no DESTDIR) as root refreshes the loader's cache, so programs linked
+	@# against the shared library run without LD_LIBRARY_PATH from a system directory.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libovio.a $(DESTDIR)$(LIBDIR)/libovio.so \
