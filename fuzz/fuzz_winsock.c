@@ -153,8 +153,11 @@ static void CALLBACK routine(DWORD err, DWORD bytes, LPWSAOVERLAPPED ov, DWORD f
     slot *s = (slot *)ov;
     if (s < g_slot || s >= g_slot + NOV || (char *)ov != (char *)&s->ov)
         die("routine called with an OVERLAPPED that was never passed");
-    if (ov->Internal == STATUS_PENDING && !s->raced)
+    if (ov->Internal == STATUS_PENDING && !s->raced) {
+        fprintf(stderr, "slot %d: routine err %lu bytes %lu, calls %ld of %ld\n", (int)(s - g_slot),
+                (unsigned long)err, (unsigned long)bytes, s->called, s->expected);
         die("routine ran before the result was stored in the OVERLAPPED (SPEC B3)");
+    }
     s->raced = 0;
     if (flags != 0)
         die("routine dwFlags not 0 (SPEC D1)");
@@ -172,10 +175,11 @@ static void CALLBACK routine(DWORD err, DWORD bytes, LPWSAOVERLAPPED ov, DWORD f
 
 /* The OVERLAPPED for an operation: NULL, the guard page, or a slot (cleared unless pending: a
  * pending record belongs to ovio and is passed as it is, to be refused, SPEC A11). */
-static LPWSAOVERLAPPED pick_ov(int *slot_out)
+static LPWSAOVERLAPPED pick_ov(int *slot_out, int *was_pending)
 {
     unsigned k = next();
     *slot_out = -1;
+    *was_pending = 0;
     if (k % 16 == 14)
         return NULL;
     if (k % 16 == 15)
@@ -188,9 +192,12 @@ static LPWSAOVERLAPPED pick_ov(int *slot_out)
     if (g_slot[i].ov.Internal != STATUS_PENDING && g_slot[i].called < g_slot[i].expected)
         die("a completed operation's routine did not run in an alertable wait");
     *slot_out = i;
-    if (g_slot[i].ov.Internal != STATUS_PENDING) {
+    /* One look decides: the progress thread may complete the operation right after it. */
+    if (__atomic_load_n(&g_slot[i].ov.Internal, __ATOMIC_ACQUIRE) != STATUS_PENDING) {
         memset(&g_slot[i].ov, 0, sizeof g_slot[i].ov);
         g_slot[i].ov.hEvent = pick_event();
+    } else {
+        *was_pending = 1;
     }
     return &g_slot[i].ov;
 }
@@ -259,8 +266,8 @@ static void nonblocking(SOCKET s)
 static void op_transfer(int kind) /* 0 WSARecv, 1 WSASend, 2 WSARecvFrom, 3 WSASendTo */
 {
     SOCKET s = pick_socket();
-    int si;
-    LPWSAOVERLAPPED ov = pick_ov(&si);
+    int si, was_pending;
+    LPWSAOVERLAPPED ov = pick_ov(&si, &was_pending);
     int send = kind & 1;
     WSABUF w[4];
     DWORD n = pick_bufs(w, si, send);
@@ -271,7 +278,6 @@ static void op_transfer(int kind) /* 0 WSARecv, 1 WSASend, 2 WSARecvFrom, 3 WSAS
     LPDWORD countp = (r & 16) ? NULL : &count;
     if (!ov)
         nonblocking(s); /* never block on a plain call */
-    int was_pending = si >= 0 && g_slot[si].ov.Internal == STATUS_PENDING;
     int rc;
     switch (kind) {
     case 0:
@@ -347,7 +353,6 @@ static void op_transfer(int kind) /* 0 WSARecv, 1 WSASend, 2 WSARecvFrom, 3 WSAS
             g_slot[si].room = room;
         g_slot[si].expected++;
     }
-    (void)was_pending;
 }
 
 static void op_result(void)

@@ -72,7 +72,6 @@ static unsigned char rbuf[IO_CHUNK], wbuf[IO_CHUNK];
 static uint64_t next_stream = 1;
 static uint64_t bytes_checked, echo_bytes_checked, resets_done;
 static int server_pid = -1, server_port;
-static const char *mode_name = "loadclient";
 
 static void cleanup_server(void)
 {
@@ -511,7 +510,7 @@ static void mode_resets(int fds0)
         fail("after the warm-up resets the server holds %d fds, wanted %d (%d + %ld background)",
              fds_before, want, fds0, L);
     long rss_before = su_rss_kib(server_pid);
-    uint64_t bg_before = echo_bytes_checked, all_before = bytes_checked;
+    uint64_t bg_before = echo_bytes_checked;
     run_resets(warm + (uint64_t)opt_resets);
     double dt = su_now() - t0;
     int fds_after = wait_server_fds(want, 0, 10, true);
@@ -528,7 +527,6 @@ static void mode_resets(int fds0)
         fail("the server's VmRSS grew by %ld KiB over the resets (bound %ld KiB)",
              rss_after - rss_before, opt_rss_bound);
     uint64_t bg_during = echo_bytes_checked - bg_before;
-    uint64_t rst_during = bytes_checked - all_before - bg_during;
     /* Background streams: finish what is outstanding, every byte checked. */
     for (size_t i = 0; i < nconns; i++)
         conns[i]->target = conns[i]->sent;
@@ -538,7 +536,6 @@ static void mode_resets(int fds0)
            "connections %llu before their reset",
            (unsigned long long)echo_bytes_checked, (unsigned long long)bg_during,
            (unsigned long long)(bytes_checked - echo_bytes_checked));
-    (void)rst_during;
     if (bg_during == 0)
         fail("no background traffic flowed during the resets");
     close_all(false);
@@ -654,7 +651,6 @@ int main(int argc, char **argv)
     if (argc < 2)
         usage();
     const char *mode = argv[1];
-    mode_name = mode;
     int i = 2;
     for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
         if (i + 1 >= argc)
