@@ -4,13 +4,13 @@
  *
  *   noprocvm PROGRAM [ARGS...]
  *
- * ovio's BSD-layer copies to and from the caller's memory (accept/getsockname/getpeername
- * addresses, WSAAddressToString ...) go through process_vm_writev/readv on its own pid, so that a
- * bad pointer gives WSAEFAULT instead of a crash (src/win32/sys_net.c).  memcheck cannot see what
- * the kernel writes that way and reports every such address as uninitialised when the program
- * prints it.  Where the calls are forbidden ovio falls back to plain copies, which memcheck
- * follows: stress/valgrind.sh runs the examples through this launcher so that what memcheck
- * reports is about ovio's memory handling, and also once without it to count the false reports.
+ * ovio's BSD layer used to copy to and from the caller's memory (accept/getsockname/getpeername
+ * addresses ...) with process_vm_writev/readv on its own pid, so that a bad pointer gave
+ * WSAEFAULT instead of a crash.  memcheck cannot see what the kernel writes that way and reported
+ * every such address as uninitialised when the program printed it.  Where the calls are refused
+ * ovio fell back to plain copies, which memcheck follows.  ovio now uses an in-process fault probe
+ * instead (src/win32/ws_probe.c); stress/valgrind.sh still runs the examples both ways, so that a
+ * return of such a system call shows up as a difference between the two.
  */
 #define _GNU_SOURCE
 #include <errno.h>
