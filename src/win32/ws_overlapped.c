@@ -57,6 +57,10 @@ static int transfer(SOCKET s, LPWSABUF bufs, DWORD nbufs, LPDWORD count, DWORD f
         return fail(WSAEFAULT); /* SPEC A8 */
     if (from && !from_len)
         return fail(WSAEFAULT);
+    /* Receives take their flags through lpFlags (also written back), read once the socket is
+     * known good, so WSAENOTSOCK comes before WSAEFAULT. */
+    if (!send && (!flags_out || ws__mem_read(&flags, flags_out, sizeof flags)))
+        return fail(WSAEFAULT);
     int lflags = linux_msg_flags(flags);
     if (lflags < 0)
         return fail(WSAEOPNOTSUPP);
@@ -156,13 +160,8 @@ int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                    LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags, LPWSAOVERLAPPED lpOverlapped,
                    LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-    DWORD flags;
-    if (ws__socket_fd(s) < 0)
-        return SOCKET_ERROR;
-    if (!lpFlags || ws__mem_read(&flags, lpFlags, sizeof flags))
-        return fail(WSAEFAULT);
-    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, flags, lpFlags, NULL, 0,
-                    NULL, NULL, lpOverlapped, lpCompletionRoutine, 0);
+    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, 0,
+                    lpFlags, NULL, 0, NULL, NULL, lpOverlapped, lpCompletionRoutine, 0);
 }
 
 int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
@@ -170,13 +169,8 @@ int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
                        LPINT lpFromlen, LPWSAOVERLAPPED lpOverlapped,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
 {
-    DWORD flags;
-    if (ws__socket_fd(s) < 0)
-        return SOCKET_ERROR;
-    if (!lpFlags || ws__mem_read(&flags, lpFlags, sizeof flags))
-        return fail(WSAEFAULT);
-    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, flags, lpFlags, NULL, 0,
-                    lpFrom, lpFromlen, lpOverlapped, lpCompletionRoutine, 0);
+    return transfer(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, 0,
+                    lpFlags, NULL, 0, lpFrom, lpFromlen, lpOverlapped, lpCompletionRoutine, 0);
 }
 
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped, LPDWORD lpcbTransfer,
